@@ -8,82 +8,19 @@
 //! - [`Indicator`]: a kind plus its one normal form,
 //! - [`parse_indicator`]: one indicator as a handler writes it (refanged, normalised).
 
+mod files;
+mod kind;
+mod normalize;
+mod parse;
+mod refang;
+mod suffix;
+
+pub use kind::Kind;
+pub use parse::{parse_as, parse_indicator, parse_indicator_with};
+pub use refang::refang;
+pub use suffix::SuffixList;
+
 use serde::{Deserialize, Serialize};
-
-/// The kinds of indicator hikeshi understands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    Ipv4,
-    Ipv6,
-    Cidr,
-    Domain,
-    Url,
-    Email,
-    Md5,
-    Sha1,
-    Sha256,
-    Sha512,
-    Filename,
-    Asn,
-    Cve,
-    Other,
-}
-
-impl Kind {
-    pub const ALL: [Kind; 14] = [
-        Kind::Ipv4,
-        Kind::Ipv6,
-        Kind::Cidr,
-        Kind::Domain,
-        Kind::Url,
-        Kind::Email,
-        Kind::Md5,
-        Kind::Sha1,
-        Kind::Sha256,
-        Kind::Sha512,
-        Kind::Filename,
-        Kind::Asn,
-        Kind::Cve,
-        Kind::Other,
-    ];
-
-    /// The lower-case name used in JSON, the database and the CLI.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Ipv4 => "ipv4",
-            Kind::Ipv6 => "ipv6",
-            Kind::Cidr => "cidr",
-            Kind::Domain => "domain",
-            Kind::Url => "url",
-            Kind::Email => "email",
-            Kind::Md5 => "md5",
-            Kind::Sha1 => "sha1",
-            Kind::Sha256 => "sha256",
-            Kind::Sha512 => "sha512",
-            Kind::Filename => "filename",
-            Kind::Asn => "asn",
-            Kind::Cve => "cve",
-            Kind::Other => "other",
-        }
-    }
-}
-
-impl std::str::FromStr for Kind {
-    type Err = IocError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Kind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| IocError::UnknownKind(s.to_owned()))
-    }
-}
-
-impl std::fmt::Display for Kind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// One observable: a kind and its normal form.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -99,11 +36,18 @@ pub enum IocError {
     UnknownKind(String),
     #[error("{0:?} is not a recognisable indicator")]
     NotAnIndicator(String),
-}
-
-/// Parse one indicator as a handler writes it (possibly defanged or full-width) into its
-/// kind and normal form.
-pub fn parse_indicator(text: &str) -> Result<Indicator, IocError> {
-    let _ = text;
-    todo!("implemented by the indicators work (issue 3)")
+    #[error("{text:?} looks like a {kind} but is not valid: {reason}")]
+    Invalid {
+        kind: Kind,
+        text: String,
+        reason: &'static str,
+    },
+    #[error("{text:?} is a {found}, not a {expected}")]
+    KindMismatch {
+        expected: Kind,
+        found: Kind,
+        text: String,
+    },
+    #[error("public suffix list: {0}")]
+    SuffixList(String),
 }
