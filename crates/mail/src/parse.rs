@@ -1,0 +1,402 @@
+//! Inbound mail: raw RFC 5322 bytes → [`ParsedMail`].
+//!
+//! MIME structure, transfer encodings, RFC 2047/2231 and the Japanese charsets are decoded by
+//! `mail-parser` (its `full_encoding` feature brings encoding_rs for ISO-2022-JP, Shift_JIS/
+//! CP932 and EUC-JP). This module decides what a report needs from that: which text is the
+//! body, what is an attachment, what is a forwarded report, and what went wrong.
+
+use std::borrow::Cow;
+
+use mail_parser::{Address, HeaderValue, Message, MessageParser, MimeHeaders, PartType};
+
+use crate::MailError;
+use crate::charset::{fallback_encoding, known_to_parser, redecode_part, redecode_subject};
+use crate::html::html_to_text;
+use crate::lang::detect_language;
+use crate::model::{Attachment, LoopHeaders, Mailbox, ParseWarning, ParsedMail};
+
+/// Limits that keep hostile input from costing more than a report is worth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParseOptions {
+    /// Larger input is refused with [`MailError::TooLarge`] before parsing. The default
+    /// (128 MiB) admits a 50 MB attachment in base64 (≈ 68 MB) with room to spare.
+    pub max_input_bytes: usize,
+    /// Multipart nesting deeper than this is left out of text and attachments and flagged
+    /// ([`ParseWarning::NestingTruncated`]). Real mail rarely nests beyond 5.
+    pub max_multipart_depth: usize,
+    /// How many levels of forwarded messages (message/rfc822, `.eml`) are parsed; deeper
+    /// ones are kept as plain attachments ([`ParseWarning::ForwardDepthExceeded`]).
+    pub max_forward_depth: usize,
+}
+
+impl Default for ParseOptions {
+    fn default() -> Self {
+        ParseOptions {
+            max_input_bytes: 128 * 1024 * 1024,
+            max_multipart_depth: 16,
+            max_forward_depth: 3,
+        }
+    }
+}
+
+/// Parses one message with the default [`ParseOptions`].
+pub fn parse(raw: &[u8]) -> Result<ParsedMail, MailError> {
+    parse_with(raw, &ParseOptions::default())
+}
+
+/// Parses one message with explicit limits.
+pub fn parse_with(raw: &[u8], options: &ParseOptions) -> Result<ParsedMail, MailError> {
+    parse_at_depth(raw, options, 0)
+}
+
+fn parse_at_depth(
+    raw: &[u8],
+    options: &ParseOptions,
+    depth: usize,
+) -> Result<ParsedMail, MailError> {
+    if raw.iter().all(u8::is_ascii_whitespace) {
+        return Err(MailError::Empty);
+    }
+    if raw.len() > options.max_input_bytes {
+        return Err(MailError::TooLarge {
+            size: raw.len(),
+            limit: options.max_input_bytes,
+        });
+    }
+    let message = MessageParser::default()
+        .parse(raw)
+        .ok_or(MailError::NoHeaders)?;
+    // mail-parser is lenient: arbitrary bytes become a message whose "headers" are junk. A
+    // report needs at least one header we recognise, or it is not mail at all.
+    if message.headers().iter().all(|h| h.name.is_other()) {
+        return Err(MailError::NoHeaders);
+    }
+    Ok(convert(&message, options, depth))
+}
+
+fn convert(message: &Message<'_>, options: &ParseOptions, depth: usize) -> ParsedMail {
+    let mut warnings = Vec::new();
+    let part_depths = part_depths(message);
+    let too_deep = |id: u32| {
+        part_depths
+            .get(id as usize)
+            .is_some_and(|&d| d > options.max_multipart_depth)
+    };
+    if part_depths.iter().any(|&d| d > options.max_multipart_depth) {
+        warnings.push(ParseWarning::NestingTruncated {
+            limit: options.max_multipart_depth,
+        });
+    }
+    charset_warnings(message, &mut warnings);
+
+    let message_id = message.message_id().map(str::to_owned);
+    if message_id.is_none() {
+        warnings.push(ParseWarning::MissingMessageId);
+    }
+    let from = message.from().and_then(first_mailbox);
+    if from.is_none() {
+        warnings.push(ParseWarning::MissingFrom);
+    }
+    let (date, date_rfc3339) = match message.date() {
+        Some(d) if d.is_valid() => (Some(d.to_timestamp()), Some(d.to_rfc3339())),
+        _ => {
+            if let Some(value) = message.header_raw("Date") {
+                warnings.push(ParseWarning::BadDate {
+                    value: value.trim().to_owned(),
+                });
+            }
+            (None, None)
+        }
+    };
+
+    let text = body_text(message, &too_deep, &mut warnings);
+    let attachments = attachments(message, options, depth, &too_deep, &mut warnings);
+    let subject = redecode_subject(message)
+        .unwrap_or_else(|| message.subject().unwrap_or_default().trim().to_owned());
+    let language = detect_language(&format!("{subject}\n{text}"));
+    for part in message.parts.iter().enumerate() {
+        if part.1.is_encoding_problem {
+            warnings.push(ParseWarning::BrokenPart { part: part.0 });
+        }
+    }
+
+    ParsedMail {
+        message_id,
+        in_reply_to: ids(message.in_reply_to()),
+        references: ids(message.references()),
+        subject,
+        from,
+        sender: message.sender().and_then(first_mailbox),
+        reply_to: mailboxes(message.reply_to()),
+        to: mailboxes(message.to()),
+        cc: mailboxes(message.cc()),
+        date,
+        date_rfc3339,
+        loop_headers: loop_headers(message),
+        text,
+        language,
+        attachments,
+        warnings,
+    }
+}
+
+/// Depth of each part below the root, walking Multipart children with an explicit stack so
+/// hostile nesting cannot overflow ours (mail-parser itself does not recurse on multiparts).
+fn part_depths(message: &Message<'_>) -> Vec<usize> {
+    let mut depths = vec![0usize; message.parts.len()];
+    let mut stack = vec![(0u32, 0usize)];
+    while let Some((id, depth)) = stack.pop() {
+        let Some(part) = message.parts.get(id as usize) else {
+            continue;
+        };
+        depths[id as usize] = depth;
+        if let PartType::Multipart(children) = &part.body {
+            // Children always have larger ids than their parent; the check makes a
+            // malformed tree terminate instead of looping.
+            stack.extend(
+                children
+                    .iter()
+                    .filter(|&&c| c > id)
+                    .map(|&c| (c, depth + 1)),
+            );
+        }
+    }
+    depths
+}
+
+fn charset_warnings(message: &Message<'_>, warnings: &mut Vec<ParseWarning>) {
+    for part in &message.parts {
+        let Some(charset) = part.content_type().and_then(|ct| ct.attribute("charset")) else {
+            continue;
+        };
+        let known = known_to_parser(charset) || fallback_encoding(charset).is_some();
+        let warning = ParseWarning::UnknownCharset {
+            charset: charset.to_owned(),
+        };
+        if !known && !warnings.contains(&warning) {
+            warnings.push(warning);
+        }
+    }
+}
+
+/// text/plain parts joined; HTML only where mail-parser found no plain alternative (it then
+/// lists the HTML part among the text bodies), and converted so HTML never reaches a report.
+fn body_text(
+    message: &Message<'_>,
+    too_deep: &dyn Fn(u32) -> bool,
+    warnings: &mut Vec<ParseWarning>,
+) -> String {
+    let mut pieces: Vec<Cow<'_, str>> = Vec::new();
+    let mut converted = false;
+    for &id in message.text_body.iter().filter(|&&id| !too_deep(id)) {
+        let Some(part) = message.parts.get(id as usize) else {
+            continue;
+        };
+        match &part.body {
+            PartType::Text(text) => match redecode_part(message, part) {
+                Some(redecoded) => pieces.push(Cow::Owned(redecoded)),
+                None => pieces.push(Cow::Borrowed(text.as_ref())),
+            },
+            PartType::Html(html) => {
+                converted = true;
+                pieces.push(Cow::Owned(html_to_text(html)));
+            }
+            _ => {}
+        }
+    }
+    if converted {
+        warnings.push(ParseWarning::HtmlConverted);
+    }
+    let mut text = pieces.join("\n");
+    // One line-ending convention for everything downstream (extractor line numbers, diffs).
+    if text.contains('\r') {
+        text = text.replace("\r\n", "\n").replace('\r', "\n");
+    }
+    text
+}
+
+fn attachments(
+    message: &Message<'_>,
+    options: &ParseOptions,
+    depth: usize,
+    too_deep: &dyn Fn(u32) -> bool,
+    warnings: &mut Vec<ParseWarning>,
+) -> Vec<Attachment> {
+    let mut out = Vec::new();
+    for &id in message.attachments.iter().filter(|&&id| !too_deep(id)) {
+        let Some(part) = message.parts.get(id as usize) else {
+            continue;
+        };
+        let filename = part.attachment_name().map(str::to_owned);
+        let content_type = part
+            .content_type()
+            .map(|ct| match &ct.c_subtype {
+                Some(sub) => format!("{}/{}", ct.c_type, sub),
+                None => ct.c_type.to_string(),
+            })
+            .unwrap_or_else(|| "application/octet-stream".to_owned())
+            .to_ascii_lowercase();
+        let mut attachment = Attachment {
+            filename,
+            content_type,
+            data: Vec::new(),
+            size: 0,
+            is_text: false,
+            text: None,
+            forwarded: None,
+        };
+        match &part.body {
+            PartType::Message(inner) => {
+                attachment.data = inner.raw_message().to_vec();
+                if depth < options.max_forward_depth {
+                    attachment.forwarded = Some(Box::new(convert(inner, options, depth + 1)));
+                } else {
+                    push_once(warnings, forward_warning(options));
+                }
+            }
+            PartType::Text(text) => {
+                let text = redecode_part(message, part).unwrap_or_else(|| text.to_string());
+                attachment.data = text.as_bytes().to_vec();
+                attachment.is_text = true;
+                attachment.text = Some(text);
+            }
+            PartType::Html(html) => {
+                attachment.data = html.as_bytes().to_vec();
+                attachment.is_text = true;
+                attachment.text = Some(html_to_text(html));
+            }
+            PartType::Binary(bytes) | PartType::InlineBinary(bytes) => {
+                attachment.data = bytes.to_vec();
+                binary_attachment(&mut attachment, options, depth, warnings);
+            }
+            PartType::Multipart(_) => continue,
+        }
+        attachment.size = attachment.data.len();
+        out.push(attachment);
+    }
+    out
+}
+
+/// A binary part may still be a forwarded message (an `.eml` sent as octet-stream, or a
+/// message/rfc822 mail-parser gave up on) or text with a text file name.
+fn binary_attachment(
+    attachment: &mut Attachment,
+    options: &ParseOptions,
+    depth: usize,
+    warnings: &mut Vec<ParseWarning>,
+) {
+    let name = attachment
+        .filename
+        .as_deref()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let looks_like_mail = attachment.content_type == "message/rfc822" || name.ends_with(".eml");
+    if looks_like_mail {
+        if depth < options.max_forward_depth {
+            attachment.forwarded = parse_at_depth(&attachment.data, options, depth + 1)
+                .ok()
+                .map(Box::new);
+        } else {
+            push_once(warnings, forward_warning(options));
+        }
+        return;
+    }
+    const TEXT_EXTENSIONS: [&str; 9] = [
+        ".txt", ".csv", ".tsv", ".log", ".json", ".jsonl", ".xml", ".ioc", ".md",
+    ];
+    if TEXT_EXTENSIONS.iter().any(|ext| name.ends_with(ext))
+        && let Ok(text) = std::str::from_utf8(&attachment.data)
+    {
+        attachment.is_text = true;
+        attachment.text = Some(text.to_owned());
+    }
+}
+
+fn forward_warning(options: &ParseOptions) -> ParseWarning {
+    ParseWarning::ForwardDepthExceeded {
+        limit: options.max_forward_depth,
+    }
+}
+
+fn push_once(warnings: &mut Vec<ParseWarning>, warning: ParseWarning) {
+    if !warnings.contains(&warning) {
+        warnings.push(warning);
+    }
+}
+
+fn first_mailbox(address: &Address<'_>) -> Option<Mailbox> {
+    address.iter().find_map(to_mailbox)
+}
+
+fn mailboxes(address: Option<&Address<'_>>) -> Vec<Mailbox> {
+    address
+        .map(|a| a.iter().filter_map(to_mailbox).collect())
+        .unwrap_or_default()
+}
+
+fn to_mailbox(addr: &mail_parser::Addr<'_>) -> Option<Mailbox> {
+    let address = addr.address()?.trim();
+    if address.is_empty() {
+        return None;
+    }
+    Some(Mailbox {
+        name: addr
+            .name()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned),
+        address: address.to_owned(),
+    })
+}
+
+fn ids(value: &HeaderValue<'_>) -> Vec<String> {
+    match value {
+        HeaderValue::Text(id) => vec![id.to_string()],
+        HeaderValue::TextList(list) => list.iter().map(|id| id.to_string()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Loop-relevant headers from the top-level header block only: markers inside a forwarded
+/// message describe that message, not the one we might answer.
+fn loop_headers(message: &Message<'_>) -> LoopHeaders {
+    let mut loop_headers = LoopHeaders::default();
+    let raw = message.raw_message();
+    let Some(root) = message.parts.first() else {
+        return loop_headers;
+    };
+    for header in &root.headers {
+        let value = raw
+            .get(header.offset_start as usize..header.offset_end as usize)
+            .map(String::from_utf8_lossy)
+            .map(|v| unfold(&v))
+            .unwrap_or_default();
+        let name = header.name.as_str();
+        match name.to_ascii_lowercase().as_str() {
+            "auto-submitted" => loop_headers.auto_submitted = Some(value),
+            "precedence" => loop_headers.precedence = Some(value),
+            "list-id" => loop_headers.list_id = Some(value),
+            "list-unsubscribe" => loop_headers.list_unsubscribe = true,
+            "x-auto-response-suppress" => loop_headers.x_auto_response_suppress = Some(value),
+            "x-autoreply" | "x-autorespond" | "x-loop" => loop_headers
+                .other_auto_markers
+                .push((name.to_owned(), value)),
+            "return-path" => {
+                let address = value.trim_start_matches('<').trim_end_matches('>').trim();
+                loop_headers.return_path = Some(address.to_owned());
+            }
+            _ => {}
+        }
+    }
+    loop_headers
+}
+
+/// Joins folded header lines and trims: header values are compared, not displayed.
+fn unfold(value: &str) -> String {
+    value
+        .split(['\r', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
