@@ -1,0 +1,198 @@
+//! hikeshi-store: the only crate that speaks SQL.
+//!
+//! One concrete [`Store`] over an `sqlx` Any pool chosen by URL scheme (`sqlite://…` or
+//! `postgres://…`). Each query is written once in the dialect both backends share (numbered
+//! `$N` placeholders, `RETURNING`, `ON CONFLICT`, integer times) and branches only where they
+//! differ; the same contract tests (`tests/contract.rs`) run on a fresh SQLite file and on a fresh
+//! PostgreSQL database. Migrations live per backend under `migrations/` with the same numbered
+//! names, are embedded in the binary and run at start.
+//!
+//! Every write goes through a [`Tx`], which first locks the audit chain's head row — the first
+//! statement of every write transaction is therefore a write, which serialises writers on SQLite
+//! (no "database is locked" upgrade failures) and on PostgreSQL (a row lock) and keeps the
+//! hash chain linear — and appends its audit entries before committing. An operation that needs
+//! several statements to be atomic is one `Store` method.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), hikeshi_store::StoreError> {
+//! use hikeshi_store::{Store, StoreOptions};
+//! let store = Store::connect("sqlite:///var/lib/hikeshi/hikeshi.sqlite3?mode=rwc", StoreOptions::default()).await?;
+//! store.migrate().await?;
+//! # Ok(()) }
+//! ```
+
+mod audit;
+mod incident_ops;
+mod incidents;
+mod reports;
+mod query;
+mod rows;
+mod timeline;
+mod tx;
+mod visibility;
+mod users;
+
+pub use incidents::{IncidentFilter, IncidentPatch, NewIncident};
+pub use reports::ReportFilter;
+pub use tx::Tx;
+pub use visibility::Viewer;
+pub use rows::{Page, Paged};
+pub use users::NewUser;
+
+use hikeshi_domain::{PriorityRule, SlaPolicy};
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+use std::sync::Arc;
+
+/// Which database is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Why a store operation failed. `NotFound` and `Conflict` are the caller's fault and safe to
+/// show; `Database` carries the driver's cause for the log and is never shown to clients.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Domain(#[from] hikeshi_domain::DomainError),
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
+    BadUrl(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// How to open the store, and the rules it applies when it computes priorities and SLA clocks.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    pub max_connections: u32,
+    pub priority_rule: PriorityRule,
+    pub sla: SlaPolicy,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            max_connections: 8,
+            priority_rule: PriorityRule::default(),
+            sla: SlaPolicy::default(),
+        }
+    }
+}
+
+/// The policy the store applies on every incident write.
+#[derive(Debug)]
+pub(crate) struct Policy {
+    pub rule: PriorityRule,
+    pub sla: SlaPolicy,
+}
+
+/// The database of one hikeshi installation. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    policy: Arc<Policy>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may carry a password: never print it.
+        f.debug_struct("Store").field("backend", &self.backend).finish()
+    }
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Store {
+    /// Open a pool for `url`. SQLite connections are set to WAL with full synchronous commits,
+    /// so a report that was given a ticket survives a crash or power loss.
+    pub async fn connect(url: &str, opts: StoreOptions) -> Result<Store> {
+        install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::BadUrl(redact_url(url)));
+        };
+        let mut pool_opts = AnyPoolOptions::new().max_connections(opts.max_connections);
+        if backend == Backend::Sqlite {
+            pool_opts = pool_opts.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    for pragma in [
+                        "PRAGMA journal_mode = WAL",
+                        "PRAGMA synchronous = FULL",
+                        "PRAGMA foreign_keys = ON",
+                        "PRAGMA busy_timeout = 15000",
+                    ] {
+                        conn.execute(pragma).await?;
+                    }
+                    Ok(())
+                })
+            });
+        }
+        let pool = pool_opts.connect(url).await?;
+        Ok(Store {
+            pool,
+            backend,
+            policy: Arc::new(Policy {
+                rule: opts.priority_rule,
+                sla: opts.sla,
+            }),
+        })
+    }
+
+    /// Apply the embedded migrations that have not run yet.
+    pub async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Cheap liveness check for `/health`.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub(crate) fn policy(&self) -> &Policy {
+        &self.policy
+    }
+}
+
+/// A database URL fit for logs and error messages: the password replaced by `***`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{scheme}://{user}:***@{host}")
+        }
+        None => url.to_owned(),
+    }
+}

@@ -1,0 +1,30 @@
+//! The store contract, told as stories. Each story runs on a fresh SQLite file and on a fresh
+//! PostgreSQL database and must give the same results on both.
+
+mod backends;
+mod stories;
+
+use backends::{postgres, sqlite};
+
+macro_rules! on_both_backends {
+    ($($story:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(#[tokio::test] async fn $story() { let f = super::sqlite().await; super::stories::$story(&f).await; })*
+        }
+        mod on_postgres {
+            $(#[tokio::test] async fn $story() { if let Some(f) = super::postgres().await { super::stories::$story(&f).await; } })*
+        }
+    };
+}
+
+on_both_backends!(
+    a_report_is_stored_whole_and_gets_a_ticket,
+    a_report_becomes_an_incident_and_walks_to_closed,
+    classification_defaults_follow_the_category_and_history_is_kept,
+    reports_are_linked_rejected_and_incidents_merged,
+    lists_filter_and_paginate,
+    tlp_red_incidents_are_seen_only_by_the_people_named_on_them,
+    users_sessions_and_tokens,
+    the_audit_chain_records_every_write_and_detects_tampering,
+    concurrent_writers_keep_the_audit_chain_linear,
+);

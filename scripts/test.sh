@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The whole test suite. README's test command and CI (.ci/run) both run exactly this.
+#
+# It starts what the tests need on loopback (a throwaway PostgreSQL cluster, installed from
+# Debian packages when missing) unless HIKESHI_TEST_POSTGRES_URL already points at one, checks
+# the dependency rules of DESIGN.md §4, and runs every test of the workspace. The store contract
+# tests run on SQLite always and on PostgreSQL through HIKESHI_TEST_POSTGRES_URL; with CI=true a
+# missing PostgreSQL fails the run instead of skipping.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+started_pg=0
+cleanup() { [ "$started_pg" = 1 ] && scripts/pg-test-server.sh stop || true; }
+trap cleanup EXIT
+
+if [ -z "${HIKESHI_TEST_POSTGRES_URL:-}" ]; then
+  HIKESHI_TEST_POSTGRES_URL=$(scripts/pg-test-server.sh start)
+  started_pg=1
+fi
+export HIKESHI_TEST_POSTGRES_URL
+# Tests that need PostgreSQL fail rather than skip when this is set.
+export HIKESHI_REQUIRE_POSTGRES=1
+echo "PostgreSQL for tests: ${HIKESHI_TEST_POSTGRES_URL%%:hikeshi@*}:***@${HIKESHI_TEST_POSTGRES_URL#*@}"
+
+echo "== dependency rules (DESIGN.md §4): pure crates use no async runtime, SQL, HTTP or templates"
+bad=0
+for crate in hikeshi-ioc hikeshi-sweep hikeshi-domain hikeshi-exchange hikeshi-mail; do
+  [ -d "crates/${crate#hikeshi-}" ] || continue
+  for dep in tokio sqlx axum hyper minijinja; do
+    if cargo tree -p "$crate" -e normal --prefix none 2>/dev/null | grep -qE "^$dep v"; then
+      echo "  $crate depends on $dep"; bad=1
+    fi
+  done
+done
+[ "$bad" = 0 ] || { echo "dependency rule broken"; exit 1; }
+echo "  ok"
+
+echo "== cargo test --workspace"
+cargo test --workspace --no-fail-fast "$@"
