@@ -43,6 +43,7 @@
 //! ```
 
 mod charset;
+mod headers;
 mod html;
 mod lang;
 mod loops;

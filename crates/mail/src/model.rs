@@ -104,6 +104,8 @@ pub enum ParseWarning {
     UnknownCharset { charset: String },
     /// A part whose transfer encoding or structure was broken; its raw text was kept.
     BrokenPart { part: usize },
+    /// A multipart whose boundary never appears; its content was taken as the body text.
+    MissingBoundary,
     /// Multipart nesting deeper than the limit; deeper parts were left out of text and
     /// attachments (they stay in the raw message).
     NestingTruncated { limit: usize },

@@ -7,13 +7,14 @@
 
 use std::borrow::Cow;
 
-use mail_parser::{Address, HeaderValue, Message, MessageParser, MimeHeaders, PartType};
+use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
 
 use crate::MailError;
 use crate::charset::{fallback_encoding, known_to_parser, redecode_part, redecode_subject};
+use crate::headers::{first_mailbox, ids, loop_headers, mailboxes};
 use crate::html::html_to_text;
 use crate::lang::detect_language;
-use crate::model::{Attachment, LoopHeaders, Mailbox, ParseWarning, ParsedMail};
+use crate::model::{Attachment, ParseWarning, ParsedMail};
 
 /// Limits that keep hostile input from costing more than a report is worth.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,8 +110,19 @@ fn convert(message: &Message<'_>, options: &ParseOptions, depth: usize) -> Parse
         }
     };
 
-    let text = body_text(message, &too_deep, &mut warnings);
-    let attachments = attachments(message, options, depth, &too_deep, &mut warnings);
+    let mut text = body_text(message, &too_deep, &mut warnings);
+    let mut attachments = attachments(message, options, depth, &too_deep, &mut warnings);
+    // A multipart whose boundary never appears comes back from mail-parser as one text
+    // "attachment" typed multipart/*: it is the body the sender meant.
+    if text.trim().is_empty()
+        && let Some(pos) = attachments
+            .iter()
+            .position(|a| a.is_text && a.content_type.starts_with("multipart/"))
+    {
+        let broken = attachments.remove(pos);
+        text = broken.text.unwrap_or_default().replace("\r\n", "\n");
+        warnings.push(ParseWarning::MissingBoundary);
+    }
     let subject = redecode_subject(message)
         .unwrap_or_else(|| message.subject().unwrap_or_default().trim().to_owned());
     let language = detect_language(&format!("{subject}\n{text}"));
@@ -322,81 +334,4 @@ fn push_once(warnings: &mut Vec<ParseWarning>, warning: ParseWarning) {
     if !warnings.contains(&warning) {
         warnings.push(warning);
     }
-}
-
-fn first_mailbox(address: &Address<'_>) -> Option<Mailbox> {
-    address.iter().find_map(to_mailbox)
-}
-
-fn mailboxes(address: Option<&Address<'_>>) -> Vec<Mailbox> {
-    address
-        .map(|a| a.iter().filter_map(to_mailbox).collect())
-        .unwrap_or_default()
-}
-
-fn to_mailbox(addr: &mail_parser::Addr<'_>) -> Option<Mailbox> {
-    let address = addr.address()?.trim();
-    if address.is_empty() {
-        return None;
-    }
-    Some(Mailbox {
-        name: addr
-            .name()
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-            .map(str::to_owned),
-        address: address.to_owned(),
-    })
-}
-
-fn ids(value: &HeaderValue<'_>) -> Vec<String> {
-    match value {
-        HeaderValue::Text(id) => vec![id.to_string()],
-        HeaderValue::TextList(list) => list.iter().map(|id| id.to_string()).collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// Loop-relevant headers from the top-level header block only: markers inside a forwarded
-/// message describe that message, not the one we might answer.
-fn loop_headers(message: &Message<'_>) -> LoopHeaders {
-    let mut loop_headers = LoopHeaders::default();
-    let raw = message.raw_message();
-    let Some(root) = message.parts.first() else {
-        return loop_headers;
-    };
-    for header in &root.headers {
-        let value = raw
-            .get(header.offset_start as usize..header.offset_end as usize)
-            .map(String::from_utf8_lossy)
-            .map(|v| unfold(&v))
-            .unwrap_or_default();
-        let name = header.name.as_str();
-        match name.to_ascii_lowercase().as_str() {
-            "auto-submitted" => loop_headers.auto_submitted = Some(value),
-            "precedence" => loop_headers.precedence = Some(value),
-            "list-id" => loop_headers.list_id = Some(value),
-            "list-unsubscribe" => loop_headers.list_unsubscribe = true,
-            "x-auto-response-suppress" => loop_headers.x_auto_response_suppress = Some(value),
-            "x-autoreply" | "x-autorespond" | "x-loop" => loop_headers
-                .other_auto_markers
-                .push((name.to_owned(), value)),
-            "return-path" => {
-                let address = value.trim_start_matches('<').trim_end_matches('>').trim();
-                loop_headers.return_path = Some(address.to_owned());
-            }
-            _ => {}
-        }
-    }
-    loop_headers
-}
-
-/// Joins folded header lines and trims: header values are compared, not displayed.
-fn unfold(value: &str) -> String {
-    value
-        .split(['\r', '\n'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
