@@ -8,17 +8,24 @@
 //! - [`Indicator`]: a kind plus its one normal form,
 //! - [`parse_indicator`]: one indicator as a handler writes it (refanged, normalised).
 
+mod candidates;
+mod context;
+mod extract;
 mod files;
 mod kind;
+mod lists;
 mod normalize;
 mod parse;
 mod refang;
 mod suffix;
+mod warn;
 
+pub use extract::{Extracted, Extractor, default_extractor, extract, extract_bytes};
 pub use kind::Kind;
 pub use parse::{parse_as, parse_indicator, parse_indicator_with};
 pub use refang::refang;
 pub use suffix::SuffixList;
+pub use warn::{Category, Warning, WarningList, WarningSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -50,4 +57,6 @@ pub enum IocError {
     },
     #[error("public suffix list: {0}")]
     SuffixList(String),
+    #[error("warning list: {0}")]
+    WarningList(String),
 }

@@ -51,9 +51,17 @@ impl SuffixList {
         std::str::from_utf8(d.as_bytes()).ok()
     }
 
-    /// Whether a lower-case ASCII name has a known public suffix and at least one label more.
+    /// Whether a lower-case ASCII name is a domain someone holds: a known public suffix with at
+    /// least one label more, or itself a suffix from the list's private section
+    /// (`github.io`, `support.site`: run by a company that lets others register below it, and
+    /// so a real host name too).
     pub fn is_registrable_name(&self, name: &str) -> bool {
-        self.registrable(name).is_some()
+        match self.suffix(name.as_bytes()) {
+            Some(s) if s.is_known() => {
+                s.as_bytes().len() < name.len() || s.typ() == Some(psl_types::Type::Private)
+            }
+            _ => false,
+        }
     }
 
     /// Whether a lower-case ASCII label is a top-level domain on the list.
