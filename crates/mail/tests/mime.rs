@@ -286,3 +286,21 @@ fn base64(bytes: &[u8]) -> String {
     }
     out
 }
+
+#[test]
+fn broken_base64_keeps_the_raw_part_and_warns() {
+    let raw = headers(
+        "Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n\
+         --b1\r\nContent-Type: text/plain\r\n\r\nbody\r\n\
+         --b1\r\nContent-Type: application/pdf; name=\"x.pdf\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n!!!! not base64 at all ####\r\n--b1--\r\n",
+    );
+    let mail = parse(raw.as_bytes()).unwrap();
+    assert_eq!(mail.text, "body");
+    assert!(
+        mail.warnings.iter().any(|w| matches!(w, ParseWarning::BrokenPart { .. })),
+        "{:?} {:?}",
+        mail.warnings,
+        mail.attachments
+    );
+}
