@@ -11,6 +11,8 @@ use mail_parser::decoders::charsets::map::charset_decoder;
 use mail_parser::decoders::quoted_printable::quoted_printable_decode;
 use mail_parser::{Message, MessagePart, MimeHeaders};
 
+use crate::headers::raw_header;
+
 /// The encoding for a label mail-parser lacks, if we know it.
 pub(crate) fn fallback_encoding(label: &str) -> Option<&'static Encoding> {
     let label = label.trim().trim_matches('"').to_ascii_lowercase();
@@ -35,15 +37,14 @@ pub(crate) fn known_to_parser(label: &str) -> bool {
 }
 
 /// The text of a part whose charset only the fallback knows, decoded from the raw bytes.
-pub(crate) fn redecode_part(message: &Message<'_>, part: &MessagePart<'_>) -> Option<String> {
+/// `base` is the buffer the part's offsets point into (see `parse::convert`).
+pub(crate) fn redecode_part(base: &[u8], part: &MessagePart<'_>) -> Option<String> {
     let label = part.content_type()?.attribute("charset")?;
     if known_to_parser(label) {
         return None;
     }
     let encoding = fallback_encoding(label)?;
-    let raw = message
-        .raw_message()
-        .get(part.offset_body as usize..part.offset_end as usize)?;
+    let raw = base.get(part.offset_body as usize..part.offset_end as usize)?;
     let bytes = match part.encoding {
         mail_parser::Encoding::Base64 => base64_decode(&strip_whitespace(raw))?,
         mail_parser::Encoding::QuotedPrintable => quoted_printable_decode(raw)?,
@@ -53,8 +54,8 @@ pub(crate) fn redecode_part(message: &Message<'_>, part: &MessagePart<'_>) -> Op
 }
 
 /// The Subject decoded again when one of its RFC 2047 words uses a fallback-only charset.
-pub(crate) fn redecode_subject(message: &Message<'_>) -> Option<String> {
-    let raw = message.header_raw("Subject")?;
+pub(crate) fn redecode_subject(message: &Message<'_>, base: &[u8]) -> Option<String> {
+    let raw = raw_header(message, base, "Subject")?;
     let mut out = String::new();
     let mut rest = raw.trim();
     let mut used_fallback = false;

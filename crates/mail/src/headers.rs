@@ -39,9 +39,9 @@ pub(crate) fn ids(value: &HeaderValue<'_>) -> Vec<String> {
 
 /// Loop-relevant headers from the top-level header block only: markers inside a forwarded
 /// message describe that message, not the one we might answer.
-pub(crate) fn loop_headers(message: &Message<'_>) -> LoopHeaders {
+pub(crate) fn loop_headers(message: &Message<'_>, base: &[u8]) -> LoopHeaders {
     let mut loop_headers = LoopHeaders::default();
-    let raw = message.raw_message();
+    let raw = base;
     let Some(root) = message.parts.first() else {
         return loop_headers;
     };
@@ -71,6 +71,21 @@ pub(crate) fn loop_headers(message: &Message<'_>) -> LoopHeaders {
         }
     }
     loop_headers
+}
+
+/// The raw value of the first top-level header `name`, read from `base`, the buffer the
+/// header offsets point into. mail-parser's own `header_raw` reads from the message's
+/// `raw_message`, which for a message attached in place is only the attachment while the
+/// offsets still count from the start of the outermost message.
+pub(crate) fn raw_header(message: &Message<'_>, base: &[u8], name: &str) -> Option<String> {
+    let header = message
+        .parts
+        .first()?
+        .headers
+        .iter()
+        .find(|h| h.name.as_str().eq_ignore_ascii_case(name))?;
+    base.get(header.offset_start as usize..header.offset_end as usize)
+        .map(|v| String::from_utf8_lossy(v).into_owned())
 }
 
 /// Joins folded header lines and trims: header values are compared, not displayed.

@@ -43,6 +43,7 @@
 //! ```
 
 mod charset;
+mod guard;
 mod headers;
 mod html;
 mod lang;

@@ -112,6 +112,10 @@ pub enum ParseWarning {
     /// Forwarded messages nested deeper than the limit; the innermost were kept as plain
     /// attachments, not parsed.
     ForwardDepthExceeded { limit: usize },
+    /// More than `limit` attached-message declarations (message/rfc822, message/global,
+    /// multipart/digest); the later ones were kept as plain attachments so that hostile
+    /// nesting cannot exhaust the stack.
+    TooManyMessageParts { limit: usize },
     /// HTML-only message: `text` was made from HTML (scripts, styles and tags removed).
     HtmlConverted,
     /// No `Message-ID`: threading by reply headers cannot find this message later.

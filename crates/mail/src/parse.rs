@@ -11,7 +11,8 @@ use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
 
 use crate::MailError;
 use crate::charset::{fallback_encoding, known_to_parser, redecode_part, redecode_subject};
-use crate::headers::{first_mailbox, ids, loop_headers, mailboxes};
+use crate::guard::{MAX_MESSAGE_DECLARATIONS, defuse_message_nesting};
+use crate::headers::{first_mailbox, ids, loop_headers, mailboxes, raw_header};
 use crate::html::html_to_text;
 use crate::lang::detect_language;
 use crate::model::{Attachment, ParseWarning, ParsedMail};
@@ -64,18 +65,29 @@ fn parse_at_depth(
             limit: options.max_input_bytes,
         });
     }
+    let defused = defuse_message_nesting(raw, MAX_MESSAGE_DECLARATIONS);
     let message = MessageParser::default()
-        .parse(raw)
+        .parse(defused.as_deref().unwrap_or(raw))
         .ok_or(MailError::NoHeaders)?;
     // mail-parser is lenient: arbitrary bytes become a message whose "headers" are junk. A
     // report needs at least one header we recognise, or it is not mail at all.
     if message.headers().iter().all(|h| h.name.is_other()) {
         return Err(MailError::NoHeaders);
     }
-    Ok(convert(&message, options, depth))
+    let mut mail = convert(&message, message.raw_message(), options, depth);
+    if defused.is_some() {
+        mail.warnings.push(ParseWarning::TooManyMessageParts {
+            limit: MAX_MESSAGE_DECLARATIONS,
+        });
+    }
+    Ok(mail)
 }
 
-fn convert(message: &Message<'_>, options: &ParseOptions, depth: usize) -> ParsedMail {
+/// `base` is the buffer all part and header offsets of `message` point into: the input for
+/// the outermost message and for messages attached in place, and the decoded bytes for a
+/// message that was attached base64- or quoted-printable-encoded (mail-parser parses those
+/// from their own buffer).
+fn convert(message: &Message<'_>, base: &[u8], options: &ParseOptions, depth: usize) -> ParsedMail {
     let mut warnings = Vec::new();
     let part_depths = part_depths(message);
     let too_deep = |id: u32| {
@@ -101,7 +113,7 @@ fn convert(message: &Message<'_>, options: &ParseOptions, depth: usize) -> Parse
     let (date, date_rfc3339) = match message.date() {
         Some(d) if d.is_valid() => (Some(d.to_timestamp()), Some(d.to_rfc3339())),
         _ => {
-            if let Some(value) = message.header_raw("Date") {
+            if let Some(value) = raw_header(message, base, "Date") {
                 warnings.push(ParseWarning::BadDate {
                     value: value.trim().to_owned(),
                 });
@@ -110,8 +122,8 @@ fn convert(message: &Message<'_>, options: &ParseOptions, depth: usize) -> Parse
         }
     };
 
-    let mut text = body_text(message, &too_deep, &mut warnings);
-    let mut attachments = attachments(message, options, depth, &too_deep, &mut warnings);
+    let mut text = body_text(message, base, &too_deep, &mut warnings);
+    let mut attachments = attachments(message, base, options, depth, &too_deep, &mut warnings);
     // A multipart whose boundary never appears comes back from mail-parser as one text
     // "attachment" typed multipart/*: it is the body the sender meant.
     if text.trim().is_empty()
@@ -123,7 +135,7 @@ fn convert(message: &Message<'_>, options: &ParseOptions, depth: usize) -> Parse
         text = broken.text.unwrap_or_default().replace("\r\n", "\n");
         warnings.push(ParseWarning::MissingBoundary);
     }
-    let subject = redecode_subject(message)
+    let subject = redecode_subject(message, base)
         .unwrap_or_else(|| message.subject().unwrap_or_default().trim().to_owned());
     let language = detect_language(&format!("{subject}\n{text}"));
     for part in message.parts.iter().enumerate() {
@@ -144,7 +156,7 @@ fn convert(message: &Message<'_>, options: &ParseOptions, depth: usize) -> Parse
         cc: mailboxes(message.cc()),
         date,
         date_rfc3339,
-        loop_headers: loop_headers(message),
+        loop_headers: loop_headers(message, base),
         text,
         language,
         attachments,
@@ -195,6 +207,7 @@ fn charset_warnings(message: &Message<'_>, warnings: &mut Vec<ParseWarning>) {
 /// lists the HTML part among the text bodies), and converted so HTML never reaches a report.
 fn body_text(
     message: &Message<'_>,
+    base: &[u8],
     too_deep: &dyn Fn(u32) -> bool,
     warnings: &mut Vec<ParseWarning>,
 ) -> String {
@@ -205,7 +218,7 @@ fn body_text(
             continue;
         };
         match &part.body {
-            PartType::Text(text) => match redecode_part(message, part) {
+            PartType::Text(text) => match redecode_part(base, part) {
                 Some(redecoded) => pieces.push(Cow::Owned(redecoded)),
                 None => pieces.push(Cow::Borrowed(text.as_ref())),
             },
@@ -229,6 +242,7 @@ fn body_text(
 
 fn attachments(
     message: &Message<'_>,
+    base: &[u8],
     options: &ParseOptions,
     depth: usize,
     too_deep: &dyn Fn(u32) -> bool,
@@ -259,15 +273,23 @@ fn attachments(
         };
         match &part.body {
             PartType::Message(inner) => {
+                // mail-parser gives an attached message exactly its own bytes (a slice of
+                // the input, or the decoded buffer when it was transfer-encoded).
                 attachment.data = inner.raw_message().to_vec();
                 if depth < options.max_forward_depth {
-                    attachment.forwarded = Some(Box::new(convert(inner, options, depth + 1)));
+                    let inner_base = if part.encoding == mail_parser::Encoding::None {
+                        base
+                    } else {
+                        inner.raw_message()
+                    };
+                    let forwarded = convert(inner, inner_base, options, depth + 1);
+                    attachment.forwarded = Some(Box::new(forwarded));
                 } else {
                     push_once(warnings, forward_warning(options));
                 }
             }
             PartType::Text(text) => {
-                let text = redecode_part(message, part).unwrap_or_else(|| text.to_string());
+                let text = redecode_part(base, part).unwrap_or_else(|| text.to_string());
                 attachment.data = text.as_bytes().to_vec();
                 attachment.is_text = true;
                 attachment.text = Some(text);

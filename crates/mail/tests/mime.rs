@@ -298,9 +298,105 @@ fn broken_base64_keeps_the_raw_part_and_warns() {
     let mail = parse(raw.as_bytes()).unwrap();
     assert_eq!(mail.text, "body");
     assert!(
-        mail.warnings.iter().any(|w| matches!(w, ParseWarning::BrokenPart { .. })),
+        mail.warnings
+            .iter()
+            .any(|w| matches!(w, ParseWarning::BrokenPart { .. })),
         "{:?} {:?}",
         mail.warnings,
         mail.attachments
+    );
+}
+
+#[test]
+fn thousands_of_nested_forwarded_messages_do_not_overflow_the_stack() {
+    let depth = 20_000;
+    let mut raw = String::new();
+    for i in 0..depth {
+        raw.push_str(&format!(
+            "From: a{i}@example.org\r\nSubject: level {i}\r\nContent-Type: message/rfc822\r\n\r\n"
+        ));
+    }
+    raw.push_str("From: z@example.org\r\nSubject: inner\r\n\r\nhello\r\n");
+    let mail = parse(raw.as_bytes()).unwrap();
+    assert_eq!(mail.subject, "level 0");
+    // Parsed down to the limit, kept raw below it.
+    let mut level = &mail;
+    for _ in 0..ParseOptions::default().max_forward_depth {
+        level = level.attachments[0]
+            .forwarded
+            .as_deref()
+            .expect("forwarded level");
+    }
+    assert!(level.attachments.iter().all(|a| a.forwarded.is_none()));
+    assert!(
+        mail.warnings
+            .iter()
+            .any(|w| matches!(w, ParseWarning::TooManyMessageParts { .. }))
+    );
+}
+
+/// A forwarded message whose header fields are read from raw bytes (Date, loop markers, a
+/// subject in a charset only the fallback decodes), attached in place inside another
+/// forwarded message, and attached base64-encoded.
+#[test]
+fn headers_of_forwarded_messages_are_read_from_the_right_bytes() {
+    // "攻撃" in CP932 (Shift_JIS) is 8D 55 8C 82, base64 "jVWMgg==".
+    let innermost = "From: bot@example.net\r\nSubject: =?cp932?B?jVWMgg==?=\r\n\
+        Date: Mon, 10 Sep 2012 09:00:00 +0900\r\nAuto-Submitted: auto-generated\r\n\r\nx\r\n";
+    let middle = format!(
+        "From: mid@example.org\r\nSubject: middle\r\n\
+         Content-Type: multipart/mixed; boundary=m\r\n\r\n--m\r\n\
+         Content-Type: message/rfc822\r\n\r\n{innermost}--m--\r\n"
+    );
+    let in_place = headers(&format!(
+        "Content-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\n\
+         Content-Type: message/rfc822\r\n\r\n{middle}--o--\r\n"
+    ));
+    let encoded = headers(&format!(
+        "Content-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\n\
+         Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n--o--\r\n",
+        base64(middle.as_bytes())
+    ));
+    for raw in [in_place, encoded] {
+        let mail = parse(raw.as_bytes()).unwrap();
+        let middle = mail.attachments[0].forwarded.as_deref().expect("middle");
+        assert_eq!(middle.subject, "middle");
+        let inner = middle.attachments[0]
+            .forwarded
+            .as_deref()
+            .expect("innermost");
+        assert_eq!(inner.subject, "攻撃");
+        assert_eq!(
+            inner.date_rfc3339.as_deref(),
+            Some("2012-09-10T09:00:00+09:00")
+        );
+        assert_eq!(
+            inner.loop_headers.auto_submitted.as_deref(),
+            Some("auto-generated")
+        );
+        assert_eq!(middle.loop_headers.auto_submitted, None);
+        assert_eq!(mail.loop_headers.auto_submitted, None);
+        assert_eq!(
+            String::from_utf8_lossy(&middle.attachments[0].data),
+            innermost.trim_end_matches("\r\n")
+        );
+    }
+}
+
+#[test]
+fn forwarded_message_bytes_are_the_attached_message_only() {
+    let raw = headers(&format!(
+        "Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n\
+         --b1\r\nContent-Type: text/plain\r\n\r\nouter text\r\n\
+         --b1\r\nContent-Type: message/rfc822\r\n\r\n{FORWARDED}--b1--\r\n"
+    ));
+    let mail = parse(raw.as_bytes()).unwrap();
+    let data = String::from_utf8_lossy(&mail.attachments[0].data).into_owned();
+    assert!(data.starts_with("From: victim@example.net\r\n"), "{data}");
+    assert!(!data.contains("outer text"), "{data}");
+    assert!(
+        data.trim_end()
+            .ends_with("Pay at hxxp://bank-login[.]example/"),
+        "{data}"
     );
 }
