@@ -1,0 +1,228 @@
+//! The indicator set: every sweepable indicator in a compact form built for lookups.
+
+use hikeshi_ioc::{Indicator, Kind};
+use rustc_hash::FxHashSet;
+
+use crate::bits::{self, Bits};
+use crate::error::SetError;
+use crate::norm::{self, split_url};
+use crate::ranges::Ranges;
+
+/// Indicators prepared for matching, built once per sweep and shared read-only by all threads.
+///
+/// Values are kept as boxed byte strings in FxHash sets (one allocation each, no `String`
+/// capacity slack), addresses as integers, CIDR blocks as sorted ranges. Kinds that do not
+/// appear in log fields (ASN, CVE, file names, free text) are counted in
+/// [`IndicatorSet::skipped`] rather than rejected, so one indicator file serves every tool.
+#[derive(Debug, Clone, Default)]
+pub struct IndicatorSet {
+    pub(crate) domains: FxHashSet<Box<[u8]>>,
+    /// True when some domain indicator has no dot (`localhost`); only then are single labels
+    /// looked up, which saves a probe per host name.
+    pub(crate) single_label_domains: bool,
+    pub(crate) v4: FxHashSet<u32>,
+    pub(crate) v6: FxHashSet<u128>,
+    pub(crate) cidr4: Ranges<u32>,
+    pub(crate) cidr6: Ranges<u128>,
+    pub(crate) urls: FxHashSet<Box<[u8]>>,
+    pub(crate) hashes: FxHashSet<Box<[u8]>>,
+    pub(crate) emails: FxHashSet<Box<[u8]>>,
+    /// Last two labels of every domain indicator (see `bits::tail`).
+    pub(crate) domain_tails: Bits,
+    /// Host of every URL indicator: a log URL is only normalised when its host is here.
+    pub(crate) url_hosts: Bits,
+    /// Every exact IPv4 indicator.
+    pub(crate) v4_bits: Bits,
+    skipped: usize,
+    built: bool,
+}
+
+impl IndicatorSet {
+    /// Builds a set from indicators; see [`IndicatorSetBuilder::insert`] for what each kind
+    /// accepts.
+    pub fn from_indicators<'a, I>(indicators: I) -> Result<IndicatorSet, SetError>
+    where
+        I: IntoIterator<Item = &'a Indicator>,
+    {
+        let mut b = IndicatorSetBuilder::default();
+        for i in indicators {
+            b.insert(i.kind, &i.value)?;
+        }
+        Ok(b.build())
+    }
+
+    pub fn builder() -> IndicatorSetBuilder {
+        IndicatorSetBuilder::default()
+    }
+
+    /// Number of indicators that take part in matching.
+    pub fn len(&self) -> usize {
+        self.domains.len()
+            + self.v4.len()
+            + self.v6.len()
+            + self.cidr4.len()
+            + self.cidr6.len()
+            + self.urls.len()
+            + self.hashes.len()
+            + self.emails.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Indicators of kinds that never appear in log fields and so were left out.
+    pub fn skipped(&self) -> usize {
+        self.skipped
+    }
+
+    /// True when the set was built (always, through the public constructors); lookups on an
+    /// unbuilt set would miss CIDR hits.
+    pub(crate) fn is_built(&self) -> bool {
+        self.built
+    }
+}
+
+/// Collects indicators; [`IndicatorSetBuilder::build`] sorts the CIDR ranges.
+#[derive(Debug, Default)]
+pub struct IndicatorSetBuilder {
+    set: IndicatorSet,
+}
+
+impl IndicatorSetBuilder {
+    /// Adds one indicator given as a kind and its normal form (as `hikeshi_ioc::parse_indicator`
+    /// returns it; the value is normalised again here, so plain lower-case text is enough).
+    /// Returns `Ok(false)` for kinds a sweep cannot match (ASN, CVE, file name, other).
+    pub fn insert(&mut self, kind: Kind, value: &str) -> Result<bool, SetError> {
+        let invalid = || SetError::Invalid {
+            kind,
+            value: value.to_owned(),
+        };
+        let v = value.trim().as_bytes();
+        let s = &mut self.set;
+        match kind {
+            Kind::Domain => {
+                let d = v.strip_prefix(b"*.").unwrap_or(v);
+                let d = d.strip_suffix(b".").unwrap_or(d);
+                if d.is_empty()
+                    || d.len() > norm::MAX_HOST
+                    || !d.iter().all(|&b| norm::is_host_byte(b))
+                {
+                    return Err(invalid());
+                }
+                s.single_label_domains |= !d.contains(&b'.');
+                s.domains.insert(d.to_ascii_lowercase().into_boxed_slice());
+            }
+            Kind::Ipv4 => {
+                s.v4.insert(norm::parse_ipv4(v).ok_or_else(invalid)?);
+            }
+            Kind::Ipv6 => {
+                s.v6.insert(norm::parse_ipv6(v).ok_or_else(invalid)?);
+            }
+            Kind::Cidr => insert_cidr(s, value.trim()).ok_or_else(invalid)?,
+            Kind::Url => {
+                let owned;
+                let u = if memchr::memmem::find(v, b"://").is_some() {
+                    v
+                } else {
+                    // A URL indicator written without a scheme is taken as http, the scheme
+                    // logs spell out for plain requests.
+                    owned = [&b"http://"[..], v].concat();
+                    &owned
+                };
+                let parts = split_url(u).ok_or_else(invalid)?;
+                let mut out = Vec::with_capacity(u.len());
+                norm::normalise_url(&parts, true, &mut out);
+                s.urls.insert(out.into_boxed_slice());
+            }
+            Kind::Email => {
+                let at = memchr::memchr(b'@', v).ok_or_else(invalid)?;
+                if at == 0 || at + 1 == v.len() {
+                    return Err(invalid());
+                }
+                s.emails.insert(v.to_ascii_lowercase().into_boxed_slice());
+            }
+            Kind::Md5 | Kind::Sha1 | Kind::Sha256 | Kind::Sha512 => {
+                let expected = match kind {
+                    Kind::Md5 => 32,
+                    Kind::Sha1 => 40,
+                    Kind::Sha256 => 64,
+                    _ => 128,
+                };
+                if v.len() != expected || !norm::is_hash(v) {
+                    return Err(invalid());
+                }
+                s.hashes.insert(v.to_ascii_lowercase().into_boxed_slice());
+            }
+            Kind::Filename | Kind::Asn | Kind::Cve | Kind::Other => {
+                s.skipped += 1;
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Counts an indicator that was read but cannot be swept, so [`IndicatorSet::skipped`]
+    /// tells the whole story.
+    pub fn skip(&mut self) {
+        self.set.skipped += 1;
+    }
+
+    pub fn build(mut self) -> IndicatorSet {
+        let s = &mut self.set;
+        s.cidr4.build();
+        s.cidr6.build();
+        s.domain_tails = Bits::with_keys(s.domains.len());
+        for d in &s.domains {
+            s.domain_tails.insert(bits::hash(bits::tail(d)));
+        }
+        s.url_hosts = Bits::with_keys(s.urls.len());
+        for u in &s.urls {
+            if let Some(p) = split_url(u) {
+                s.url_hosts.insert(bits::hash(p.host));
+            }
+        }
+        s.v4_bits = Bits::with_keys(s.v4.len());
+        for &a in &s.v4 {
+            s.v4_bits.insert(u64::from(a));
+        }
+        self.set.built = true;
+        self.set
+    }
+}
+
+fn insert_cidr(s: &mut IndicatorSet, text: &str) -> Option<()> {
+    let (addr, len) = text.split_once('/')?;
+    let len: u32 = len.parse().ok()?;
+    if let Some(a) = norm::parse_ipv4(addr.as_bytes()) {
+        if len > 32 {
+            return None;
+        }
+        let host_bits = 32 - len;
+        let mask = if host_bits == 32 {
+            0
+        } else {
+            u32::MAX << host_bits
+        };
+        let start = a & mask;
+        let end = start | !mask;
+        let canon = format!("{}/{len}", std::net::Ipv4Addr::from(start));
+        s.cidr4.push(start, end, canon.into_boxed_str());
+    } else {
+        let a = norm::parse_ipv6(addr.as_bytes())?;
+        if len > 128 {
+            return None;
+        }
+        let host_bits = 128 - len;
+        let mask = if host_bits == 128 {
+            0
+        } else {
+            u128::MAX << host_bits
+        };
+        let start = a & mask;
+        let end = start | !mask;
+        let canon = format!("{}/{len}", std::net::Ipv6Addr::from(start));
+        s.cidr6.push(start, end, canon.into_boxed_str());
+    }
+    Some(())
+}
