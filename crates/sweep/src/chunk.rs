@@ -9,7 +9,7 @@ use crate::matcher::{Match, Matcher, Role};
 
 /// Malformed lines reported one by one per chunk; the rest are counted. A corrupt file must not
 /// bury the hits under a million identical messages.
-const MALFORMED_REPORTS_PER_CHUNK: usize = 1;
+const MALFORMED_REPORTS_PER_CHUNK: usize = 5;
 
 /// What one chunk produced. Line numbers in `hits[..].line` and `problems` are 0-based within
 /// the chunk until the emitter, which knows how many lines came before, makes them absolute.
