@@ -33,17 +33,22 @@ fn main() {
     };
     let ex = hikeshi_ioc::default_extractor();
     let mut times = Vec::new();
+    let mut cpu = Vec::new();
     let mut per_kind = BTreeMap::new();
     let mut warned = 0usize;
     for run in 0..runs {
         let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
         let mut w = 0;
         let t = Instant::now();
+        let cpu0 = thread_cpu_seconds();
         ex.for_each(&data, |e| {
             *counts.entry(e.kind.as_str()).or_default() += 1;
             w += usize::from(!e.warnings.is_empty());
         });
         times.push(t.elapsed().as_secs_f64());
+        if let (Some(a), Some(b)) = (cpu0, thread_cpu_seconds()) {
+            cpu.push(b - a);
+        }
         if run == 0 {
             per_kind = counts;
             warned = w;
@@ -60,8 +65,24 @@ fn main() {
         mb / median,
         mb / times[0]
     );
+    if !cpu.is_empty() {
+        cpu.sort_by(f64::total_cmp);
+        let c = cpu[cpu.len() / 2];
+        println!(
+            "cpu time: median {c:.3} s, {:.1} MB/s of CPU time (what a busy shared machine can't take away)",
+            mb / c
+        );
+    }
     println!("indicators: {total} ({warned} with warnings)");
     for (k, n) in &per_kind {
         println!("  {k:<9} {n}");
     }
+}
+
+/// CPU time of this thread from `/proc/thread-self/schedstat` (Linux), so a figure measured on
+/// a shared machine is not just the share of the CPU the scheduler gave us; `None` elsewhere.
+fn thread_cpu_seconds() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: f64 = s.split_whitespace().next()?.parse().ok()?;
+    Some(ns / 1e9)
 }

@@ -146,39 +146,153 @@ impl Extractor {
         let n = bytes.len();
         let mut i = 0;
         while i < n {
-            // Skip to the start of a run.
-            let b = bytes[i];
-            if CLASS[usize::from(b)] & RUN == 0 && (b < 0x80 || fold_at(bytes, i).is_none()) {
+            i = skip_to_run(bytes, i);
+            if i >= n {
+                break;
+            }
+            let start = i;
+            let limit = n.min(start + MAX_RUN);
+            let mut flags = 0u8;
+            // A folded character may step past `limit`; the run ends there.
+            while i < limit {
+                // The tight loop over ASCII run bytes: an iterator, so no bounds checks.
+                let mut j = i;
+                for &b in &bytes[i..limit] {
+                    let c = CLASS[usize::from(b)];
+                    if c & RUN == 0 {
+                        break;
+                    }
+                    flags |= c;
+                    j += 1;
+                }
+                i = j;
+                // A folded character needs the refang pass; a full-width letter or digit may
+                // be part of a name, so the run gets a closer look too.
+                match bytes.get(i) {
+                    Some(&b) if b >= 0x80 && i < limit => match fold_at(bytes, i) {
+                        Some((f, len)) => {
+                            flags |= REFANG;
+                            if let Folded::Ascii(a) = f {
+                                flags |= CLASS[usize::from(a)] & (SPECIAL | DIGIT);
+                            }
+                            i += len;
+                        }
+                        None => break,
+                    },
+                    _ => break,
+                }
+            }
+            if i == start {
+                // Cannot happen (a run start is a run byte or a folding character), but a
+                // scanner that stops moving hangs a server: step on regardless.
                 i += 1;
                 continue;
             }
-            let start = i;
-            let mut flags = 0u8;
-            while i < n && i - start < MAX_RUN {
-                let b = bytes[i];
-                let c = CLASS[usize::from(b)];
-                if c & RUN != 0 {
-                    flags |= c;
-                    i += 1;
-                } else if b >= 0x80
-                    && let Some((f, len)) = fold_at(bytes, i)
-                {
-                    // A folded character needs the refang pass; a full-width letter or digit
-                    // may be part of a name, so the run gets a closer look too.
-                    let _: Folded = f;
-                    flags |= REFANG | SPECIAL;
-                    i += len;
-                } else {
-                    break;
-                }
-            }
             let len = i - start;
-            let interesting = flags & SPECIAL != 0 || (flags & DIGIT != 0 && len >= 3) || len >= 32;
+            let interesting = (flags & DIGIT != 0 && len >= 3)
+                || len >= 32
+                || (flags & SPECIAL != 0 && special_inside(&bytes[start..i]));
             if interesting {
                 scanner.run(start, i, flags & REFANG != 0, &mut sink);
             }
         }
     }
+}
+
+/// Whether a run without digits has a special character other than the sentence punctuation
+/// around it: `seconds.` and `しました。` (every sentence has one) need no closer look.
+fn special_inside(run: &[u8]) -> bool {
+    const FULL_STOP: &[u8] = "。".as_bytes();
+    // The commonest cases first: a Japanese sentence's 。 alone, an English word and its stop.
+    if run == FULL_STOP {
+        return false;
+    }
+    if let [head @ .., b'.'] = run
+        && head
+            .iter()
+            .all(|&b| CLASS[usize::from(b)] & SPECIAL == 0 && b < 0x80)
+    {
+        return false;
+    }
+    let mut r = run;
+    loop {
+        let before = r.len();
+        while let [rest @ .., b'.' | b',' | b';' | b':' | b')' | b'!' | b'?'] = r {
+            r = rest;
+        }
+        r = r.strip_suffix(FULL_STOP).unwrap_or(r);
+        r = r.strip_prefix(FULL_STOP).unwrap_or(r);
+        r = r.strip_prefix(b"(").unwrap_or(r);
+        if r.len() == before {
+            break;
+        }
+    }
+    let mut dots = 0;
+    for (k, &b) in r.iter().enumerate() {
+        let c = if b < 0x80 {
+            b
+        } else if let Some((Folded::Ascii(a), _)) = fold_at(r, k) {
+            a
+        } else {
+            continue;
+        };
+        if c == b'.' {
+            dots += 1;
+        } else if c < 0x80 && CLASS[usize::from(c)] & SPECIAL != 0 {
+            return true;
+        }
+    }
+    // One dot between two words of glued prose (`TLS.We`): the tail is cut as a new sentence
+    // later anyway, and without digits or a dot nothing is left to find, so skip it now.
+    dots > 1 || (dots == 1 && !glued_sentence(r))
+}
+
+/// `word.Capitalised`, the commonest interesting-looking run in English prose.
+fn glued_sentence(r: &[u8]) -> bool {
+    match memchr::memchr(b'.', r) {
+        Some(d) => {
+            let tail = &r[d + 1..];
+            tail.first().is_some_and(u8::is_ascii_uppercase)
+                && tail.iter().all(u8::is_ascii_alphabetic)
+                && (tail.len() == 1 || tail.iter().any(u8::is_ascii_lowercase))
+        }
+        None => false,
+    }
+}
+
+/// The next position at or after `i` where a run starts (or the end). Japanese text is skipped a
+/// whole character at a time, with the one test a run start needs (。 and the full-width
+/// forms); other non-ASCII bytes one at a time, as no continuation or lead byte outside
+/// `E0..EF` starts a run. Only well-formed sequences are skipped whole, so invalid UTF-8
+/// never hides the ASCII after it.
+#[inline]
+fn skip_to_run(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(&b) = bytes.get(i) {
+        if b < 0x80 {
+            if CLASS[usize::from(b)] & RUN != 0 {
+                return i;
+            }
+            i += 1;
+        } else if (0xE0..=0xEF).contains(&b) {
+            match bytes.get(i + 1..i + 3) {
+                Some(&[c1, c2]) if c1 & 0xC0 == 0x80 && c2 & 0xC0 == 0x80 => {
+                    let may_fold = match b {
+                        0xE3 => c1 == 0x80 && c2 == 0x82,
+                        0xE2 | 0xEF => fold_at(bytes, i).is_some(),
+                        _ => false,
+                    };
+                    if may_fold {
+                        return i;
+                    }
+                    i += 3;
+                }
+                _ => i += 1,
+            }
+        } else {
+            i += 1;
+        }
+    }
+    bytes.len()
 }
 
 /// The extractor with the built-in lists, built once.

@@ -175,35 +175,52 @@ pub(crate) fn host_of(kind: Kind, value: &str) -> Option<&str> {
     }
 }
 
+/// An indicator as the lists look at it, worked out once for all lists.
+pub(crate) struct Probe<'v> {
+    value: &'v str,
+    /// The host and each parent (`a.b.evil.com`, `b.evil.com`, `evil.com`, `com`).
+    hosts: Vec<&'v str>,
+    span: Option<(bool, u128, u128)>,
+}
+
+impl<'v> Probe<'v> {
+    pub(crate) fn new(kind: Kind, value: &'v str) -> Self {
+        let host = host_of(kind, value);
+        let mut hosts = Vec::new();
+        if let Some(mut rest) = host {
+            hosts.push(rest);
+            while let Some((_, parent)) = rest.split_once('.') {
+                hosts.push(parent);
+                rest = parent;
+            }
+        }
+        let ip_text = match kind {
+            Kind::Ipv4 | Kind::Ipv6 | Kind::Cidr => Some(value),
+            Kind::Url => host,
+            _ => None,
+        };
+        Probe {
+            value,
+            hosts,
+            span: ip_text.and_then(span),
+        }
+    }
+}
+
 impl WarningList {
     /// Whether the indicator (kind and normal form) is on this list.
     pub fn matches(&self, kind: Kind, value: &str) -> bool {
-        let host = host_of(kind, value);
+        self.matches_probe(&Probe::new(kind, value))
+    }
+
+    fn matches_probe(&self, p: &Probe) -> bool {
         match &self.matcher {
-            Matcher::Cidr(r) => {
-                let ip_text = match kind {
-                    Kind::Ipv4 | Kind::Ipv6 | Kind::Cidr => Some(value),
-                    Kind::Url => host,
-                    _ => None,
-                };
-                ip_text
-                    .and_then(span)
-                    .is_some_and(|(v4, lo, hi)| r.contains(v4, lo, hi))
+            Matcher::Cidr(r) => p.span.is_some_and(|(v4, lo, hi)| r.contains(v4, lo, hi)),
+            Matcher::Exact(set) => {
+                set.contains(p.value) || p.hosts.first().is_some_and(|h| set.contains(*h))
             }
-            Matcher::Exact(set) => set.contains(value) || host.is_some_and(|h| set.contains(h)),
-            Matcher::Hostname(set) => host.is_some_and(|h| {
-                let mut rest = h;
-                loop {
-                    if set.contains(rest) {
-                        return true;
-                    }
-                    match rest.split_once('.') {
-                        Some((_, parent)) => rest = parent,
-                        None => return false,
-                    }
-                }
-            }),
-            Matcher::Substring(subs) => subs.iter().any(|s| value.contains(s.as_str())),
+            Matcher::Hostname(set) => p.hosts.iter().any(|h| set.contains(*h)),
+            Matcher::Substring(subs) => subs.iter().any(|s| p.value.contains(s.as_str())),
         }
     }
 
@@ -218,6 +235,9 @@ impl WarningList {
 #[derive(Debug, Clone, Default)]
 pub struct WarningSet {
     lists: Vec<WarningList>,
+    /// Every host-name entry of every `hostname` list, with the lists it is on: one lookup per
+    /// parent of a host instead of one per parent per list.
+    hosts: std::collections::HashMap<String, Vec<usize>>,
 }
 
 impl WarningSet {
@@ -228,13 +248,21 @@ impl WarningSet {
 
     /// The lists compiled into hikeshi (see `lists/README.md` for their sources).
     pub fn builtin() -> Self {
-        WarningSet {
-            lists: crate::lists::builtin(),
+        let mut set = WarningSet::default();
+        for list in crate::lists::builtin() {
+            set.push(list);
         }
+        set
     }
 
     /// Add a list.
     pub fn push(&mut self, list: WarningList) {
+        let idx = self.lists.len();
+        if let Matcher::Hostname(entries) = &list.matcher {
+            for e in entries {
+                self.hosts.entry(e.clone()).or_default().push(idx);
+            }
+        }
         self.lists.push(list);
     }
 
@@ -245,12 +273,28 @@ impl WarningSet {
 
     /// Every list the indicator is on.
     pub fn check(&self, kind: Kind, value: &str) -> Vec<Warning> {
-        self.lists
+        if self.lists.is_empty() {
+            return Vec::new();
+        }
+        let probe = Probe::new(kind, value);
+        let mut on: Vec<usize> = self
+            .lists
             .iter()
-            .filter(|l| l.matches(kind, value))
-            .map(|l| Warning {
-                list: l.name.clone(),
-                category: l.category,
+            .enumerate()
+            .filter(|(_, l)| !matches!(l.matcher, Matcher::Hostname(_)) && l.matches_probe(&probe))
+            .map(|(i, _)| i)
+            .collect();
+        for h in &probe.hosts {
+            if let Some(lists) = self.hosts.get(*h) {
+                on.extend(lists);
+            }
+        }
+        on.sort_unstable();
+        on.dedup();
+        on.into_iter()
+            .map(|i| Warning {
+                list: self.lists[i].name.clone(),
+                category: self.lists[i].category,
             })
             .collect()
     }
