@@ -8,8 +8,11 @@
 //! - [`Indicator`]: a kind plus its one normal form,
 //! - [`parse_indicator`]: one indicator as a handler writes it (refanged, normalised).
 
+mod bulk;
 mod candidates;
 mod context;
+mod correlate;
+mod defang;
 mod extract;
 mod files;
 mod kind;
@@ -20,6 +23,11 @@ mod refang;
 mod suffix;
 mod warn;
 
+pub use bulk::{Accepted, BulkResult, Rejected, parse_csv, parse_lines};
+pub use correlate::{
+    Link, WeakKey, network_key, registrable_domain, registrable_domain_with, url_host, weak_keys,
+};
+pub use defang::{DefangStyle, defang};
 pub use extract::{Extracted, Extractor, default_extractor, extract, extract_bytes};
 pub use kind::Kind;
 pub use parse::{parse_as, parse_indicator, parse_indicator_with};
