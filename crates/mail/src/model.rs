@@ -157,6 +157,32 @@ pub struct ParsedMail {
 }
 
 impl ParsedMail {
+    /// Body, text attachments and forwarded messages (recursively), each with a label, in
+    /// the order a handler reads them: `(label, text)` with labels such as `body`,
+    /// `attachment 2 (hits.csv)`, `forwarded 1 > body`, so a handler sees why an indicator
+    /// was proposed. The server runs hikeshi-ioc's extractor over these texts.
+    pub fn searchable_texts(&self) -> Vec<(String, &str)> {
+        let mut out = Vec::new();
+        self.collect_texts("", &mut out);
+        out
+    }
+
+    fn collect_texts<'a>(&'a self, prefix: &str, out: &mut Vec<(String, &'a str)>) {
+        if !self.subject.is_empty() {
+            out.push((format!("{prefix}subject"), self.subject.as_str()));
+        }
+        out.push((format!("{prefix}body"), self.text.as_str()));
+        for (i, attachment) in self.attachments.iter().enumerate() {
+            let name = attachment.filename.as_deref().unwrap_or("unnamed");
+            if let Some(text) = attachment.text.as_deref().filter(|_| attachment.is_text) {
+                out.push((format!("{prefix}attachment {} ({name})", i + 1), text));
+            }
+            if let Some(forwarded) = &attachment.forwarded {
+                forwarded.collect_texts(&format!("{prefix}forwarded {} > ", i + 1), out);
+            }
+        }
+    }
+
     /// Where a human answer goes: Reply-To when given, else From.
     ///
     /// Return-Path is deliberately not used: it is often a bounce-processing address (VERP),

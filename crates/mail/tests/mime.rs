@@ -400,3 +400,28 @@ fn forwarded_message_bytes_are_the_attached_message_only() {
         "{data}"
     );
 }
+
+#[test]
+fn searchable_texts_list_body_text_attachments_and_forwards_with_labels() {
+    let raw = headers(&format!(
+        "Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n\
+         --b1\r\nContent-Type: text/plain\r\n\r\nbody text\r\n\
+         --b1\r\nContent-Type: text/csv; name=\"hits.csv\"\r\n\
+         Content-Disposition: attachment; filename=\"hits.csv\"\r\n\r\na,b\r\n\
+         --b1\r\nContent-Type: image/png; name=\"x.png\"\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n\
+         --b1\r\nContent-Type: message/rfc822\r\n\r\n{FORWARDED}--b1--\r\n"
+    ));
+    let mail = parse(raw.as_bytes()).unwrap();
+    let labels: Vec<(String, &str)> = mail.searchable_texts();
+    let expected: Vec<(String, &str)> = vec![
+        ("subject".into(), "report"),
+        ("body".into(), "body text"),
+        ("attachment 1 (hits.csv)".into(), "a,b"),
+        ("forwarded 3 > subject".into(), "請求書"),
+        (
+            "forwarded 3 > body".into(),
+            "Pay at hxxp://bank-login[.]example/",
+        ),
+    ];
+    assert_eq!(labels, expected);
+}
