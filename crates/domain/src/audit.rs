@@ -82,9 +82,13 @@ pub enum ChainError {
         previous: i64,
         found: i64,
     },
-    #[error("audit entry {seq}: out of order (it does not follow the entry before it in the chain)")]
+    #[error(
+        "audit entry {seq}: out of order (it does not follow the entry before it in the chain)"
+    )]
     Reordered { seq: i64 },
-    #[error("audit log ends at entry {last} but the chain head says {head}: entries at the end were removed")]
+    #[error(
+        "audit log ends at entry {last} but the chain head says {head}: entries at the end were removed"
+    )]
     Truncated { last: i64, head: i64 },
 }
 
@@ -167,7 +171,10 @@ mod tests {
         let mut c = chain(5);
         let h = (5, c[4].hash.clone());
         c[2].detail = "{\"n\":99}".into();
-        assert_eq!(verify_chain(&c, (h.0, &h.1)), Err(ChainError::Changed { seq: 3 }));
+        assert_eq!(
+            verify_chain(&c, (h.0, &h.1)),
+            Err(ChainError::Changed { seq: 3 })
+        );
     }
 
     #[test]
@@ -176,7 +183,10 @@ mod tests {
         let h = (5, c[4].hash.clone());
         c[2].detail = "{\"n\":99}".into();
         c[2].hash = c[2].computed_hash();
-        assert_eq!(verify_chain(&c, (h.0, &h.1)), Err(ChainError::Reordered { seq: 4 }));
+        assert_eq!(
+            verify_chain(&c, (h.0, &h.1)),
+            Err(ChainError::Reordered { seq: 4 })
+        );
     }
 
     #[test]
@@ -186,7 +196,11 @@ mod tests {
         c.remove(1);
         assert_eq!(
             verify_chain(&c, (h.0, &h.1)),
-            Err(ChainError::Removed { expected: 2, previous: 1, found: 3 })
+            Err(ChainError::Removed {
+                expected: 2,
+                previous: 1,
+                found: 3
+            })
         );
     }
 
@@ -198,7 +212,10 @@ mod tests {
         let (a, b) = (c[1].clone(), c[2].clone());
         c[1] = AuditEntry { seq: 2, ..b };
         c[2] = AuditEntry { seq: 3, ..a };
-        assert_eq!(verify_chain(&c, (h.0, &h.1)), Err(ChainError::Changed { seq: 2 }));
+        assert_eq!(
+            verify_chain(&c, (h.0, &h.1)),
+            Err(ChainError::Changed { seq: 2 })
+        );
     }
 
     #[test]
@@ -206,7 +223,10 @@ mod tests {
         let mut c = chain(5);
         let h = (5, c[4].hash.clone());
         c.truncate(3);
-        assert_eq!(verify_chain(&c, (h.0, &h.1)), Err(ChainError::Truncated { last: 3, head: 5 }));
+        assert_eq!(
+            verify_chain(&c, (h.0, &h.1)),
+            Err(ChainError::Truncated { last: 3, head: 5 })
+        );
     }
 }
 

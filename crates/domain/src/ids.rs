@@ -86,7 +86,10 @@ mod tests {
 
     #[test]
     fn incident_numbers_print_with_year_and_six_digits_and_parse_back() {
-        let n = IncidentNumber { year: 2026, seq: 123 };
+        let n = IncidentNumber {
+            year: 2026,
+            seq: 123,
+        };
         assert_eq!(n.to_string(), "HK-2026-000123");
         assert_eq!("HK-2026-000123".parse::<IncidentNumber>().unwrap(), n);
         assert!("HK-26-1".parse::<IncidentNumber>().is_err());

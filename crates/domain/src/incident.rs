@@ -24,7 +24,9 @@ impl Classification {
         Classification {
             category,
             rsit: category.default_rsit(),
-            attacker: category.implied_attacker().unwrap_or(AttackerClass::Unknown),
+            attacker: category
+                .implied_attacker()
+                .unwrap_or(AttackerClass::Unknown),
             asset: category.implied_asset().unwrap_or(AssetClass::It),
         }
     }

@@ -33,8 +33,8 @@ pub mod time;
 pub mod tlp;
 pub mod user;
 
-pub use ids::{DecisionId, EventId, IncidentId, IncidentNumber, ReportId, TaskId, UserId};
 pub use audit::Actor;
+pub use ids::{DecisionId, EventId, IncidentId, IncidentNumber, ReportId, TaskId, UserId};
 pub use incident::{Classification, Decision, Incident, Milestones, Task, TimelineEvent};
 pub use named::{Named, names, parse_named};
 pub use phase::Phase;

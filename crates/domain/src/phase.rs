@@ -140,7 +140,10 @@ mod tests {
             (Rejected, Triage),
             (Containment, Closed),
         ] {
-            assert!(from.check_move(to).is_ok(), "{from} -> {to} should be allowed");
+            assert!(
+                from.check_move(to).is_ok(),
+                "{from} -> {to} should be allowed"
+            );
         }
     }
 
@@ -152,7 +155,10 @@ mod tests {
             (Triage, Merged),
             (Merged, Analysis),
         ] {
-            assert!(from.check_move(to).is_err(), "{from} -> {to} should be refused");
+            assert!(
+                from.check_move(to).is_err(),
+                "{from} -> {to} should be refused"
+            );
         }
     }
 

@@ -47,7 +47,12 @@ pub enum InformationImpact {
 impl Named for InformationImpact {
     const WHAT: &'static str = "information";
     fn all() -> &'static [Self] {
-        &[Self::None, Self::Privacy, Self::Proprietary, Self::Integrity]
+        &[
+            Self::None,
+            Self::Privacy,
+            Self::Proprietary,
+            Self::Integrity,
+        ]
     }
     fn as_str(self) -> &'static str {
         match self {
@@ -289,8 +294,18 @@ impl SlaPolicy {
 mod tests {
     use super::*;
 
-    fn impact(f: FunctionalImpact, i: InformationImpact, r: Recoverability, c: Criticality) -> Impact {
-        Impact { functional: f, information: i, recoverability: r, criticality: c }
+    fn impact(
+        f: FunctionalImpact,
+        i: InformationImpact,
+        r: Recoverability,
+        c: Criticality,
+    ) -> Impact {
+        Impact {
+            functional: f,
+            information: i,
+            recoverability: r,
+            criticality: c,
+        }
     }
 
     #[test]
@@ -302,23 +317,64 @@ mod tests {
         use Recoverability as R;
         let rule = PriorityRule::default();
         let table = [
-            (impact(F::None, I::None, R::Regular, C::Low), A::Unknown, Priority::P4),
-            (impact(F::None, I::None, R::Regular, C::Critical), A::Targeted, Priority::P2),
-            (impact(F::Low, I::None, R::Regular, C::Medium), A::Unknown, Priority::P3),
-            (impact(F::High, I::None, R::Regular, C::Critical), A::Unknown, Priority::P2),
-            (impact(F::High, I::Privacy, R::Supplemented, C::High), A::Financial, Priority::P1),
-            (impact(F::Medium, I::Integrity, R::Regular, C::Medium), A::Unknown, Priority::P2),
-            (impact(F::High, I::Integrity, R::NotRecoverable, C::Critical), A::Targeted, Priority::P1),
+            (
+                impact(F::None, I::None, R::Regular, C::Low),
+                A::Unknown,
+                Priority::P4,
+            ),
+            (
+                impact(F::None, I::None, R::Regular, C::Critical),
+                A::Targeted,
+                Priority::P2,
+            ),
+            (
+                impact(F::Low, I::None, R::Regular, C::Medium),
+                A::Unknown,
+                Priority::P3,
+            ),
+            (
+                impact(F::High, I::None, R::Regular, C::Critical),
+                A::Unknown,
+                Priority::P2,
+            ),
+            (
+                impact(F::High, I::Privacy, R::Supplemented, C::High),
+                A::Financial,
+                Priority::P1,
+            ),
+            (
+                impact(F::Medium, I::Integrity, R::Regular, C::Medium),
+                A::Unknown,
+                Priority::P2,
+            ),
+            (
+                impact(F::High, I::Integrity, R::NotRecoverable, C::Critical),
+                A::Targeted,
+                Priority::P1,
+            ),
         ];
         for (imp, att, want) in table {
-            assert_eq!(rule.priority(&imp, att), want, "{imp:?} {att:?} score {}", rule.score(&imp, att));
+            assert_eq!(
+                rule.priority(&imp, att),
+                want,
+                "{imp:?} {att:?} score {}",
+                rule.score(&imp, att)
+            );
         }
     }
 
     #[test]
     fn thresholds_are_configurable() {
-        let rule = PriorityRule { thresholds: [1, 1, 1], ..Default::default() };
-        let low = impact(FunctionalImpact::Low, InformationImpact::None, Recoverability::Regular, Criticality::Low);
+        let rule = PriorityRule {
+            thresholds: [1, 1, 1],
+            ..Default::default()
+        };
+        let low = impact(
+            FunctionalImpact::Low,
+            InformationImpact::None,
+            Recoverability::Regular,
+            Criticality::Low,
+        );
         assert_eq!(rule.priority(&low, AttackerClass::Unknown), Priority::P1);
     }
 

@@ -44,7 +44,11 @@ pub enum ReportStatus {
 impl Named for ReportStatus {
     const WHAT: &'static str = "report-status";
     fn all() -> &'static [Self] {
-        &[ReportStatus::New, ReportStatus::Linked, ReportStatus::Rejected]
+        &[
+            ReportStatus::New,
+            ReportStatus::Linked,
+            ReportStatus::Rejected,
+        ]
     }
     fn as_str(self) -> &'static str {
         match self {

@@ -167,13 +167,13 @@ pub struct Rsit {
 impl Rsit {
     /// Validate a (class, type) pair against the taxonomy.
     pub fn new(class: &str, kind: &str) -> Result<Rsit, crate::DomainError> {
-        let (c, types) = RSIT
-            .iter()
-            .find(|(c, _)| *c == class)
-            .ok_or_else(|| crate::DomainError::Unknown {
-                what: "RSIT class",
-                value: class.to_owned(),
-            })?;
+        let (c, types) =
+            RSIT.iter()
+                .find(|(c, _)| *c == class)
+                .ok_or_else(|| crate::DomainError::Unknown {
+                    what: "RSIT class",
+                    value: class.to_owned(),
+                })?;
         let t = types
             .iter()
             .find(|t| **t == kind)
@@ -258,7 +258,11 @@ mod tests {
     fn design_md_default_mapping_table() {
         let table = [
             ("phishing", "fraud", "phishing"),
-            ("defacement", "information-content-security", "unauthorised-information-modification"),
+            (
+                "defacement",
+                "information-content-security",
+                "unauthorised-information-modification",
+            ),
             ("malware-site", "malicious-code", "malware-distribution"),
             ("scan", "information-gathering", "scanner"),
             ("dos", "availability", "ddos"),
@@ -269,7 +273,10 @@ mod tests {
             let r = parse_named::<Category>(cat).unwrap().default_rsit();
             assert_eq!((r.class, r.kind), (class, kind), "{cat}");
         }
-        assert_eq!(Category::Targeted.implied_attacker(), Some(AttackerClass::Targeted));
+        assert_eq!(
+            Category::Targeted.implied_attacker(),
+            Some(AttackerClass::Targeted)
+        );
         assert_eq!(Category::Ics.implied_asset(), Some(AssetClass::Ics));
     }
 

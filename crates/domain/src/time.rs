@@ -47,7 +47,10 @@ mod tests {
     fn times_round_trip_through_rfc3339() {
         let ms = 1_790_000_000_123;
         assert_eq!(parse_rfc3339(&rfc3339(ms)).unwrap(), ms);
-        assert_eq!(parse_rfc3339("2026-11-26T13:00:00+09:00").unwrap(), parse_rfc3339("2026-11-26T04:00:00Z").unwrap());
+        assert_eq!(
+            parse_rfc3339("2026-11-26T13:00:00+09:00").unwrap(),
+            parse_rfc3339("2026-11-26T04:00:00Z").unwrap()
+        );
         assert!(parse_rfc3339("yesterday").is_err());
     }
 

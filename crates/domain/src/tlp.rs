@@ -22,7 +22,13 @@ pub enum Tlp {
 impl Named for Tlp {
     const WHAT: &'static str = "tlp";
     fn all() -> &'static [Self] {
-        &[Tlp::Clear, Tlp::Green, Tlp::Amber, Tlp::AmberStrict, Tlp::Red]
+        &[
+            Tlp::Clear,
+            Tlp::Green,
+            Tlp::Amber,
+            Tlp::AmberStrict,
+            Tlp::Red,
+        ]
     }
     fn as_str(self) -> &'static str {
         match self {
@@ -71,7 +77,9 @@ mod tests {
         assert_eq!(Tlp::parse("tlp:amber+strict").unwrap(), Tlp::AmberStrict);
         assert_eq!(Tlp::parse(" RED ").unwrap(), Tlp::Red);
         assert!(Tlp::parse("purple").is_err());
-        assert!(Tlp::Clear < Tlp::Green && Tlp::Amber < Tlp::AmberStrict && Tlp::AmberStrict < Tlp::Red);
+        assert!(
+            Tlp::Clear < Tlp::Green && Tlp::Amber < Tlp::AmberStrict && Tlp::AmberStrict < Tlp::Red
+        );
         assert_eq!(Tlp::AmberStrict.label(), "TLP:AMBER+STRICT");
     }
 }

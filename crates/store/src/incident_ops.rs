@@ -103,10 +103,23 @@ impl Store {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         if !other.is_empty() {
-            add_event(&mut tx, actor, id, "updated", serde_json::Value::Object(other)).await?;
-        }
-        tx.audit(actor, "incident.update", "incident", id.0, serde_json::Value::Object(changed))
+            add_event(
+                &mut tx,
+                actor,
+                id,
+                "updated",
+                serde_json::Value::Object(other),
+            )
             .await?;
+        }
+        tx.audit(
+            actor,
+            "incident.update",
+            "incident",
+            id.0,
+            serde_json::Value::Object(changed),
+        )
+        .await?;
         let inc = load(&mut tx, id).await?;
         tx.commit().await?;
         Ok(inc)
@@ -128,7 +141,13 @@ impl Store {
         let now = tx.now;
         let at = |reached: bool, prev: Option<i64>| if reached { Some(now) } else { prev };
         // Reopening clears the closing time; the first acknowledgement etc. stay as facts.
-        let closed_at = if m.closed { Some(now) } else if to.is_open() { None } else { old.closed_at };
+        let closed_at = if m.closed {
+            Some(now)
+        } else if to.is_open() {
+            None
+        } else {
+            old.closed_at
+        };
         sqlx::query(
             "UPDATE incidents SET phase = $1, acknowledged_at = $2, first_response_at = $3, contained_at = $4, \
              closed_at = $5, updated_at = $6 WHERE id = $7",
@@ -144,7 +163,8 @@ impl Store {
         .await?;
         let detail = json!({"from": old.phase, "to": to, "reason": reason});
         add_event(&mut tx, actor, id, "phase", detail.clone()).await?;
-        tx.audit(actor, "incident.phase", "incident", id.0, detail).await?;
+        tx.audit(actor, "incident.phase", "incident", id.0, detail)
+            .await?;
         let inc = load(&mut tx, id).await?;
         tx.commit().await?;
         Ok(inc)
@@ -160,7 +180,9 @@ impl Store {
         reason: &str,
     ) -> Result<Incident> {
         if from == into {
-            return Err(StoreError::Conflict("an incident cannot be merged into itself".into()));
+            return Err(StoreError::Conflict(
+                "an incident cannot be merged into itself".into(),
+            ));
         }
         let mut tx = self.write().await?;
         let src = load(&mut tx, from).await?;
@@ -173,20 +195,23 @@ impl Store {
                 )));
             }
         }
-        let moved = sqlx::query("UPDATE reports SET incident_id = $1, status = $2 WHERE incident_id = $3")
-            .bind(into.0)
-            .bind(ReportStatus::Linked.as_str())
-            .bind(from.0)
-            .execute(&mut *tx.tx)
-            .await?
-            .rows_affected();
-        sqlx::query("UPDATE incidents SET phase = $1, merged_into = $2, updated_at = $3 WHERE id = $4")
-            .bind(Phase::Merged.as_str())
-            .bind(into.0)
-            .bind(tx.now)
-            .bind(from.0)
-            .execute(&mut *tx.tx)
-            .await?;
+        let moved =
+            sqlx::query("UPDATE reports SET incident_id = $1, status = $2 WHERE incident_id = $3")
+                .bind(into.0)
+                .bind(ReportStatus::Linked.as_str())
+                .bind(from.0)
+                .execute(&mut *tx.tx)
+                .await?
+                .rows_affected();
+        sqlx::query(
+            "UPDATE incidents SET phase = $1, merged_into = $2, updated_at = $3 WHERE id = $4",
+        )
+        .bind(Phase::Merged.as_str())
+        .bind(into.0)
+        .bind(tx.now)
+        .bind(from.0)
+        .execute(&mut *tx.tx)
+        .await?;
         crate::incidents::touch(&mut tx, into).await?;
         add_event(
             &mut tx,
@@ -205,8 +230,14 @@ impl Store {
         )
         .await?;
         crate::incidents::refresh_clock(&mut tx, into).await?;
-        tx.audit(actor, "incident.merge", "incident", from.0, json!({"into": into.0, "reason": reason}))
-            .await?;
+        tx.audit(
+            actor,
+            "incident.merge",
+            "incident",
+            from.0,
+            json!({"into": into.0, "reason": reason}),
+        )
+        .await?;
         let inc = load(&mut tx, into).await?;
         tx.commit().await?;
         Ok(inc)
@@ -225,8 +256,14 @@ impl Store {
         .await
         .map_err(|e| crate::timeline::fk_error(e, "user does not exist"))?;
         add_event(&mut tx, actor, id, "member-added", json!({"user": user.0})).await?;
-        tx.audit(actor, "incident.member", "incident", id.0, json!({"user": user.0}))
-            .await?;
+        tx.audit(
+            actor,
+            "incident.member",
+            "incident",
+            id.0,
+            json!({"user": user.0}),
+        )
+        .await?;
         tx.commit().await
     }
 }

@@ -148,7 +148,12 @@ pub(crate) async fn refresh_clock(tx: &mut Tx<'_>, id: IncidentId) -> Result<()>
     set_priority(tx, id, inc.priority, reported_at).await
 }
 
-pub(crate) async fn set_priority(tx: &mut Tx<'_>, id: IncidentId, p: Priority, reported_at: i64) -> Result<()> {
+pub(crate) async fn set_priority(
+    tx: &mut Tx<'_>,
+    id: IncidentId,
+    p: Priority,
+    reported_at: i64,
+) -> Result<()> {
     let due = tx.policy.sla.due(p, reported_at);
     sqlx::query(
         "UPDATE incidents SET priority = $1, reported_at = $2, ack_due = $3, first_response_due = $4, \
@@ -224,7 +229,10 @@ impl Store {
         .map_err(|e| crate::timeline::fk_error(e, "owner does not exist"))?
         .try_get("id")?;
         let id = IncidentId(id);
-        let number = IncidentNumber { year: year as i32, seq };
+        let number = IncidentNumber {
+            year: year as i32,
+            seq,
+        };
         add_event(
             &mut tx,
             actor,
@@ -257,14 +265,16 @@ impl Store {
     pub async fn incident(&self, viewer: Viewer, id: IncidentId) -> Result<Incident> {
         let mut w = Where::default();
         w.and("i.id = ?", Arg::Int(id.0));
-        self.one_incident(viewer, w, || format!("incident {}", id.0)).await
+        self.one_incident(viewer, w, || format!("incident {}", id.0))
+            .await
     }
 
     pub async fn incident_by_number(&self, viewer: Viewer, n: IncidentNumber) -> Result<Incident> {
         let mut w = Where::default();
         w.and("i.year = ?", Arg::Int(i64::from(n.year)));
         w.and("i.seq = ?", Arg::Int(n.seq));
-        self.one_incident(viewer, w, || format!("incident {n}")).await
+        self.one_incident(viewer, w, || format!("incident {n}"))
+            .await
     }
 
     async fn one_incident(

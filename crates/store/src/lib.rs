@@ -24,20 +24,20 @@
 mod audit;
 mod incident_ops;
 mod incidents;
-mod reports;
 mod query;
+mod reports;
 mod rows;
 mod timeline;
 mod tx;
-mod visibility;
 mod users;
+mod visibility;
 
 pub use incidents::{IncidentFilter, IncidentPatch, NewIncident};
 pub use reports::ReportFilter;
-pub use tx::Tx;
-pub use visibility::Viewer;
 pub use rows::{Page, Paged};
+pub use tx::Tx;
 pub use users::NewUser;
+pub use visibility::Viewer;
 
 use hikeshi_domain::{PriorityRule, SlaPolicy};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
@@ -109,7 +109,9 @@ pub struct Store {
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The URL may carry a password: never print it.
-        f.debug_struct("Store").field("backend", &self.backend).finish()
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish()
     }
 }
 

@@ -1,9 +1,9 @@
 //! A small builder for queries whose WHERE clause depends on the filters given, so each list
 //! query is still written once for both backends with numbered placeholders.
 
+use sqlx::Any;
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
-use sqlx::Any;
 
 #[derive(Debug, Clone)]
 pub(crate) enum Arg {

@@ -160,7 +160,11 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("attachment {attachment}")))?;
-        Ok((r.try_get("filename")?, r.try_get("content_type")?, r.try_get("data")?))
+        Ok((
+            r.try_get("filename")?,
+            r.try_get("content_type")?,
+            r.try_get("data")?,
+        ))
     }
 
     pub async fn list_reports(
@@ -226,13 +230,24 @@ impl Store {
             .bind(id.0)
             .execute(&mut *tx.tx)
             .await?;
-        tx.audit(actor, "report.reject", "report", id.0, json!({"reason": reason}))
-            .await?;
+        tx.audit(
+            actor,
+            "report.reject",
+            "report",
+            id.0,
+            json!({"reason": reason}),
+        )
+        .await?;
         tx.commit().await
     }
 
     /// Link a report to an incident (moving it from another incident if it was linked).
-    pub async fn link_report(&self, actor: &Actor, id: ReportId, incident: IncidentId) -> Result<()> {
+    pub async fn link_report(
+        &self,
+        actor: &Actor,
+        id: ReportId,
+        incident: IncidentId,
+    ) -> Result<()> {
         let mut tx = self.write().await?;
         report_status(&mut tx, id).await?;
         link_report_in(&mut tx, actor, id, incident).await?;
@@ -271,15 +286,29 @@ pub(crate) async fn link_report_in(
             incident.0
         )));
     }
-    sqlx::query("UPDATE reports SET status = $1, incident_id = $2, reject_reason = NULL WHERE id = $3")
-        .bind(ReportStatus::Linked.as_str())
-        .bind(incident.0)
-        .bind(id.0)
-        .execute(&mut *tx.tx)
-        .await?;
+    sqlx::query(
+        "UPDATE reports SET status = $1, incident_id = $2, reject_reason = NULL WHERE id = $3",
+    )
+    .bind(ReportStatus::Linked.as_str())
+    .bind(incident.0)
+    .bind(id.0)
+    .execute(&mut *tx.tx)
+    .await?;
     crate::incidents::refresh_clock(tx, incident).await?;
-    crate::timeline::add_event(tx, actor, incident, "report-linked", json!({"report": id.0}))
-        .await?;
-    tx.audit(actor, "report.link", "report", id.0, json!({"incident": incident.0}))
-        .await
+    crate::timeline::add_event(
+        tx,
+        actor,
+        incident,
+        "report-linked",
+        json!({"report": id.0}),
+    )
+    .await?;
+    tx.audit(
+        actor,
+        "report.link",
+        "report",
+        id.0,
+        json!({"incident": incident.0}),
+    )
+    .await
 }

@@ -16,14 +16,16 @@ pub(crate) async fn add_event(
     kind: &str,
     data: serde_json::Value,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO events (incident_id, at, actor_id, kind, data) VALUES ($1, $2, $3, $4, $5)")
-        .bind(incident.0)
-        .bind(tx.now)
-        .bind(actor.user().map(|u| u.0))
-        .bind(kind)
-        .bind(data.to_string())
-        .execute(&mut *tx.tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO events (incident_id, at, actor_id, kind, data) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(incident.0)
+    .bind(tx.now)
+    .bind(actor.user().map(|u| u.0))
+    .bind(kind)
+    .bind(data.to_string())
+    .execute(&mut *tx.tx)
+    .await?;
     Ok(())
 }
 
@@ -46,8 +48,14 @@ impl Store {
         let mut tx = self.write().await?;
         crate::incidents::touch(&mut tx, id).await?;
         add_event(&mut tx, actor, id, "note", json!({"text": text})).await?;
-        tx.audit(actor, "incident.note", "incident", id.0, json!({"length": text.len()}))
-            .await?;
+        tx.audit(
+            actor,
+            "incident.note",
+            "incident",
+            id.0,
+            json!({"length": text.len()}),
+        )
+        .await?;
         tx.commit().await
     }
 
@@ -110,8 +118,14 @@ impl Store {
             json!({"task": task_id, "title": title, "assignee": assignee.map(|u| u.0), "due_at": due_at}),
         )
         .await?;
-        tx.audit(actor, "task.create", "task", task_id, json!({"incident": id.0}))
-            .await?;
+        tx.audit(
+            actor,
+            "task.create",
+            "task",
+            task_id,
+            json!({"incident": id.0}),
+        )
+        .await?;
         tx.commit().await?;
         self.task(TaskId(task_id)).await
     }
@@ -146,8 +160,14 @@ impl Store {
             .await?;
         crate::incidents::touch(&mut tx, incident).await?;
         let kind = if done { "task-done" } else { "task-reopened" };
-        add_event(&mut tx, actor, incident, kind, json!({"task": id.0, "title": title}))
-            .await?;
+        add_event(
+            &mut tx,
+            actor,
+            incident,
+            kind,
+            json!({"task": id.0, "title": title}),
+        )
+        .await?;
         tx.audit(actor, "task.update", "task", id.0, json!({"done": done}))
             .await?;
         tx.commit().await?;

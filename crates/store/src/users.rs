@@ -146,8 +146,14 @@ impl Store {
             .bind(id.0)
             .execute(&mut *tx.tx)
             .await?;
-        tx.audit(actor, "user.password", "user", id.0, json!({"must_change": must_change}))
-            .await?;
+        tx.audit(
+            actor,
+            "user.password",
+            "user",
+            id.0,
+            json!({"must_change": must_change}),
+        )
+        .await?;
         tx.commit().await
     }
 
@@ -187,8 +193,14 @@ impl Store {
             .bind(tx.now)
             .execute(&mut *tx.tx)
             .await?;
-        tx.audit(&Actor::User(user_id), "session.login", "user", user_id.0, json!({}))
-            .await?;
+        tx.audit(
+            &Actor::User(user_id),
+            "session.login",
+            "user",
+            user_id.0,
+            json!({}),
+        )
+        .await?;
         tx.commit().await
     }
 
@@ -215,8 +227,14 @@ impl Store {
             .bind(token_hash)
             .execute(&mut *tx.tx)
             .await?;
-        tx.audit(&Actor::User(user_id), "session.logout", "user", user_id.0, json!({}))
-            .await?;
+        tx.audit(
+            &Actor::User(user_id),
+            "session.logout",
+            "user",
+            user_id.0,
+            json!({}),
+        )
+        .await?;
         tx.commit().await
     }
 
@@ -238,8 +256,14 @@ impl Store {
         .fetch_one(&mut *tx.tx)
         .await?
         .try_get("id")?;
-        tx.audit(actor, "token.create", "token", id, json!({"user": user_id.0, "name": name}))
-            .await?;
+        tx.audit(
+            actor,
+            "token.create",
+            "token",
+            id,
+            json!({"user": user_id.0, "name": name}),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -260,7 +284,12 @@ impl Store {
         Ok(Some((user(&r)?, r.try_get("token_id")?)))
     }
 
-    pub async fn revoke_api_token(&self, actor: &Actor, user_id: UserId, token_id: i64) -> Result<()> {
+    pub async fn revoke_api_token(
+        &self,
+        actor: &Actor,
+        user_id: UserId,
+        token_id: i64,
+    ) -> Result<()> {
         let mut tx = self.write().await?;
         let n = sqlx::query(
             "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",

@@ -16,18 +16,30 @@ pub struct Fresh {
 pub async fn sqlite() -> Fresh {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}/hikeshi.sqlite3?mode=rwc", dir.path().display());
-    let store = Store::connect(&url, StoreOptions::default()).await.expect("open sqlite");
+    let store = Store::connect(&url, StoreOptions::default())
+        .await
+        .expect("open sqlite");
     store.migrate().await.expect("migrate sqlite");
-    Fresh { store, url, _dir: Some(dir) }
+    Fresh {
+        store,
+        url,
+        _dir: Some(dir),
+    }
 }
 
 /// `None` when PostgreSQL is not configured and not required.
 pub async fn postgres() -> Option<Fresh> {
     let Ok(admin) = std::env::var("HIKESHI_TEST_POSTGRES_URL") else {
-        if std::env::var("HIKESHI_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") || std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("HIKESHI_TEST_POSTGRES_URL is not set but PostgreSQL is required (CI or HIKESHI_REQUIRE_POSTGRES=1)");
+        if std::env::var("HIKESHI_REQUIRE_POSTGRES").is_ok_and(|v| v == "1")
+            || std::env::var("CI").is_ok_and(|v| v == "true")
+        {
+            panic!(
+                "HIKESHI_TEST_POSTGRES_URL is not set but PostgreSQL is required (CI or HIKESHI_REQUIRE_POSTGRES=1)"
+            );
         }
-        eprintln!("SKIPPED on PostgreSQL: HIKESHI_TEST_POSTGRES_URL is not set (scripts/test.sh sets it)");
+        eprintln!(
+            "SKIPPED on PostgreSQL: HIKESHI_TEST_POSTGRES_URL is not set (scripts/test.sh sets it)"
+        );
         return None;
     };
     static N: AtomicU32 = AtomicU32::new(0);
@@ -47,7 +59,13 @@ pub async fn postgres() -> Option<Fresh> {
         .expect("create test database");
     let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
     let url = format!("{base}/{name}");
-    let store = Store::connect(&url, StoreOptions::default()).await.expect("open postgres");
+    let store = Store::connect(&url, StoreOptions::default())
+        .await
+        .expect("open postgres");
     store.migrate().await.expect("migrate postgres");
-    Some(Fresh { store, url, _dir: None })
+    Some(Fresh {
+        store,
+        url,
+        _dir: None,
+    })
 }

@@ -1,0 +1,21 @@
+//! The subcommands. Each is a thin layer: parse arguments, call the store or a library crate,
+//! print.
+
+pub mod audit;
+pub mod report;
+pub mod serve;
+pub mod user;
+
+use crate::config::Settings;
+use std::process::ExitCode;
+
+/// `hikeshi migrate`: apply migrations and say where.
+pub async fn migrate(settings: &Settings) -> anyhow::Result<ExitCode> {
+    let store = settings.open_store().await?;
+    println!(
+        "database {} is up to date",
+        hikeshi_store::redact_url(&settings.database_url())
+    );
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,93 @@
+//! `hikeshi serve [--listen ADDR] [--demo]`.
+
+use crate::config::Settings;
+use anyhow::Context;
+use clap::Args;
+use hikeshi_domain::{Actor, Role};
+use hikeshi_server::auth::{generate_password, hash_password};
+use hikeshi_store::NewUser;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address to listen on (default from the configuration: 127.0.0.1:8080).
+    #[arg(long, env = "HIKESHI_LISTEN", value_name = "ADDR")]
+    listen: Option<String>,
+    /// Load a small demo data set (reports and incidents in Japanese and English) if the
+    /// database has no incidents yet.
+    #[arg(long)]
+    demo: bool,
+}
+
+pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let listen = args.listen.unwrap_or_else(|| settings.listen.clone());
+    let addr: SocketAddr = listen
+        .parse()
+        .with_context(|| format!("--listen {listen:?} is not an address like 127.0.0.1:8080"))?;
+    let store = settings.open_store().await?;
+    first_run_admin(&store).await?;
+    if args.demo {
+        match crate::demo::load(&store).await? {
+            0 => println!("demo data: the database already has incidents; nothing loaded"),
+            n => println!("demo data: loaded {n} incidents"),
+        }
+    }
+    let state = hikeshi_server::AppState::new(store.clone(), settings.server_config()?);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("binding {addr}"))?;
+    println!("hikeshi listening on http://{}", listener.local_addr()?);
+    tracing::info!(%addr, data_dir = %settings.data_dir.display(), "serving");
+    hikeshi_server::serve_on(state, listener, shutdown_signal()).await?;
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// On a database without users, create `admin` with a one-time password printed once to
+/// standard output (never to the log), to be changed at first login.
+async fn first_run_admin(store: &hikeshi_store::Store) -> anyhow::Result<()> {
+    if store.user_count().await? > 0 {
+        return Ok(());
+    }
+    let pw = generate_password();
+    store
+        .create_user(
+            &Actor::System,
+            &NewUser {
+                username: "admin".into(),
+                display_name: "Administrator".into(),
+                email: String::new(),
+                role: Role::Admin,
+                lang: String::new(),
+                password_hash: hash_password(&pw),
+                must_change_password: true,
+            },
+        )
+        .await?;
+    println!("first run: created user 'admin' with one-time password: {pw}");
+    println!("           (shown only now; you will be asked to change it at first login)");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,75 @@
+//! hikeshi (火消し): the binary and composition root. Reads the configuration (the only crate
+//! that touches flags, files and the environment), opens the store and runs a subcommand.
+
+mod cmd;
+mod config;
+mod demo;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "hikeshi",
+    version,
+    about = "hikeshi 火消し — incident response for CSIRTs"
+)]
+struct Cli {
+    /// Data directory: the SQLite database, configuration file and uploads live here.
+    #[arg(long, global = true, env = "HIKESHI_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Configuration file (default: DATA_DIR/hikeshi.toml when it exists).
+    #[arg(long, global = true, env = "HIKESHI_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (UI, API, public report form).
+    Serve(cmd::serve::ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(cmd::user::UserCmd),
+    /// Reports: submit one from a file.
+    #[command(subcommand)]
+    Report(cmd::report::ReportCmd),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(cmd::audit::AuditCmd),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("HIKESHI_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let result = (|| -> anyhow::Result<ExitCode> {
+        let settings = config::Settings::load(cli.data_dir.as_deref(), cli.config.as_deref())?;
+        let rt = tokio::runtime::Runtime::new()?;
+        rt.block_on(async {
+            match cli.command {
+                Command::Serve(a) => cmd::serve::run(settings, a).await,
+                Command::Migrate => cmd::migrate(&settings).await,
+                Command::User(c) => cmd::user::run(settings, c).await,
+                Command::Report(c) => cmd::report::run(settings, c).await,
+                Command::Audit(c) => cmd::audit::run(settings, c).await,
+            }
+        })
+    })();
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("hikeshi: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! `/api/v1/me`, `/api/v1/users`, API tokens and the audit check.
+
+use super::{ApiJson, views};
+use crate::AppState;
+use crate::auth::{CurrentUser, generate_password, hash_password, hash_token, random_token};
+use crate::error::{AppError, AppResult};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use hikeshi_domain::{Role, check_password};
+use hikeshi_store::NewUser;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/me", get(me))
+        .route("/api/v1/me/tokens", post(create_token))
+        .route("/api/v1/me/tokens/{id}", delete(revoke_token))
+        .route("/api/v1/users", get(list).post(create))
+        .route("/api/v1/audit/verify", get(verify_audit))
+}
+
+async fn me(user: CurrentUser) -> Json<Value> {
+    Json(views::user(&user.user))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokenBody {
+    name: String,
+}
+
+/// The token is shown once, in this response; only its hash is kept.
+async fn create_token(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    ApiJson(b): ApiJson<TokenBody>,
+) -> AppResult<Response> {
+    if b.name.trim().is_empty() {
+        return Err(AppError::bad_request("name is required"));
+    }
+    let token = random_token();
+    let id = st
+        .store
+        .create_api_token(
+            &user.actor(),
+            user.user.id,
+            b.name.trim(),
+            &hash_token(&token),
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": id, "name": b.name.trim(), "token": token})),
+    )
+        .into_response())
+}
+
+async fn revoke_token(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<StatusCode> {
+    st.store
+        .revoke_api_token(&user.actor(), user.user.id, id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn list(State(st): State<AppState>, user: CurrentUser) -> AppResult<Json<Value>> {
+    user.admin()?;
+    let users = st.store.list_users().await?;
+    Ok(Json(
+        json!({"items": users.iter().map(views::user).collect::<Vec<_>>()}),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewUserBody {
+    username: String,
+    role: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    lang: String,
+    /// When absent a password is generated, returned once, and must be changed at first login.
+    password: Option<String>,
+}
+
+async fn create(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    ApiJson(b): ApiJson<NewUserBody>,
+) -> AppResult<Response> {
+    let actor = user.admin()?;
+    let role: Role = super::opt_named("role", Some(&b.role))?
+        .ok_or_else(|| AppError::bad_request("role is required"))?;
+    let (password, generated) = match b.password {
+        Some(p) => {
+            check_password(&p)?;
+            (p, false)
+        }
+        None => (generate_password(), true),
+    };
+    let hash = {
+        let p = password.clone();
+        tokio::task::spawn_blocking(move || hash_password(&p))
+            .await
+            .map_err(|_| AppError::internal())?
+    };
+    let new = NewUser {
+        username: b.username.trim().to_owned(),
+        display_name: b.display_name,
+        email: b.email,
+        role,
+        lang: b.lang,
+        password_hash: hash,
+        must_change_password: generated,
+    };
+    let u = st.store.create_user(&actor, &new).await?;
+    let mut body = views::user(&u);
+    if generated {
+        // Shown once, here; only its hash is kept.
+        body["password"] = json!(password);
+    }
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+async fn verify_audit(State(st): State<AppState>, user: CurrentUser) -> AppResult<Json<Value>> {
+    user.admin()?;
+    Ok(Json(match st.store.verify_audit().await? {
+        Ok(n) => json!({"ok": true, "entries": n}),
+        Err(e) => json!({"ok": false, "error": e.to_string()}),
+    }))
+}

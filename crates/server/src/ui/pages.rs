@@ -1,0 +1,300 @@
+//! The signed-in pages: dashboard, report queue and report page, incident list and incident
+//! page, password change.
+
+use super::{PageCtx, UiError, render};
+use crate::AppState;
+use crate::api::opt_named;
+use crate::api::views::{self, IncidentView};
+use crate::auth::CurrentUser;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::get;
+use hikeshi_domain::*;
+use hikeshi_store::{IncidentFilter, Page, ReportFilter};
+use minijinja::Value;
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::BTreeMap;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(dashboard))
+        .route("/reports", get(reports))
+        .route("/reports/{id}", get(report))
+        .route("/reports/{id}/raw", get(report_raw))
+        .route("/incidents", get(incidents))
+        .route("/incidents/{id}", get(incident))
+        .route("/password", get(password))
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    lang: Option<String>,
+    status: Option<String>,
+    phase: Option<String>,
+    category: Option<String>,
+    priority: Option<String>,
+    q: Option<String>,
+    open: Option<String>,
+    page: Option<i64>,
+}
+
+/// The classification vocabularies every form needs.
+fn vocab() -> Value {
+    Value::from_serialize(json!({
+        "phases": names::<Phase>(),
+        "loop": Phase::LOOP.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
+        "categories": names::<Category>(),
+        "tlp": names::<Tlp>(),
+        "priorities": names::<Priority>(),
+        "attackers": names::<AttackerClass>(),
+        "assets": names::<AssetClass>(),
+        "functional": names::<FunctionalImpact>(),
+        "information": names::<InformationImpact>(),
+        "recoverability": names::<Recoverability>(),
+        "criticality": names::<Criticality>(),
+        "report_status": names::<ReportStatus>(),
+        "rsit": RSIT.iter().flat_map(|(c, ts)| ts.iter().map(move |t| format!("{c}/{t}"))).collect::<Vec<_>>(),
+    }))
+}
+
+fn incident_value(i: &Incident) -> Value {
+    let mut v = json!(IncidentView::from(i));
+    v["reported_ms"] = json!(i.reported_at);
+    v["sla_ms"] = json!({"acknowledge": i.sla.acknowledge, "first_response": i.sla.first_response, "containment": i.sla.containment});
+    v["done_ms"] = json!({"acknowledge": i.acknowledged_at, "first_response": i.first_response_at, "containment": i.contained_at, "closed": i.closed_at});
+    Value::from_serialize(v)
+}
+
+fn report_value(r: &Report) -> Value {
+    let mut v = views::report(r);
+    v["received_ms"] = json!(r.received_at);
+    Value::from_serialize(v)
+}
+
+async fn dashboard(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    user: CurrentUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, UiError> {
+    let ctx = PageCtx::new(&headers, q.lang.as_deref(), Some(user.clone()));
+    let waiting = st
+        .store
+        .list_reports(
+            user.viewer(),
+            &ReportFilter {
+                status: Some(ReportStatus::New),
+                ..Default::default()
+            },
+            Page::new(Some(1), Some(20)),
+        )
+        .await?;
+    let open = st
+        .store
+        .list_incidents(
+            user.viewer(),
+            &IncidentFilter {
+                open_only: true,
+                ..Default::default()
+            },
+            Page::new(Some(1), Some(50)),
+        )
+        .await?;
+    let mine = st
+        .store
+        .list_incidents(
+            user.viewer(),
+            &IncidentFilter {
+                open_only: true,
+                assignee: Some(user.user.id),
+                ..Default::default()
+            },
+            Page::new(Some(1), Some(20)),
+        )
+        .await?;
+    let mut vars = BTreeMap::new();
+    vars.insert(
+        "waiting",
+        Value::from(waiting.items.iter().map(report_value).collect::<Vec<_>>()),
+    );
+    vars.insert("waiting_total", Value::from(waiting.total));
+    vars.insert(
+        "open",
+        Value::from(open.items.iter().map(incident_value).collect::<Vec<_>>()),
+    );
+    vars.insert("open_total", Value::from(open.total));
+    vars.insert(
+        "mine",
+        Value::from(mine.items.iter().map(incident_value).collect::<Vec<_>>()),
+    );
+    Ok(render(&st, &ctx, "dashboard.html", vars))
+}
+
+async fn reports(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    user: CurrentUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, UiError> {
+    let ctx = PageCtx::new(&headers, q.lang.as_deref(), Some(user.clone()));
+    let f = ReportFilter {
+        status: opt_named("status", q.status.as_deref())?,
+        incident: None,
+        text: q.q.clone(),
+    };
+    let p = st
+        .store
+        .list_reports(user.viewer(), &f, Page::new(q.page, Some(50)))
+        .await?;
+    let mut vars = BTreeMap::new();
+    vars.insert(
+        "reports",
+        Value::from(p.items.iter().map(report_value).collect::<Vec<_>>()),
+    );
+    vars.insert("total", Value::from(p.total));
+    vars.insert("page", Value::from(p.page));
+    vars.insert(
+        "pages",
+        Value::from((p.total + p.per_page - 1) / p.per_page),
+    );
+    vars.insert(
+        "filter",
+        Value::from_serialize(json!({"status": q.status, "q": q.q})),
+    );
+    vars.insert("vocab", vocab());
+    Ok(render(&st, &ctx, "reports.html", vars))
+}
+
+async fn report(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, UiError> {
+    let ctx = PageCtx::new(&headers, q.lang.as_deref(), Some(user.clone()));
+    let r = st.store.report(user.viewer(), ReportId(id)).await?;
+    let mut vars = BTreeMap::new();
+    if let Some(i) = r.incident_id {
+        if let Ok(inc) = st.store.incident(user.viewer(), i).await {
+            vars.insert("incident", incident_value(&inc));
+        }
+    }
+    vars.insert("report", report_value(&r));
+    vars.insert("vocab", vocab());
+    Ok(render(&st, &ctx, "report.html", vars))
+}
+
+async fn report_raw(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, UiError> {
+    let (bytes, _) = st.store.report_raw(user.viewer(), ReportId(id)).await?;
+    Ok(crate::api::download_raw(bytes, id))
+}
+
+async fn incidents(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    user: CurrentUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, UiError> {
+    let ctx = PageCtx::new(&headers, q.lang.as_deref(), Some(user.clone()));
+    let f = IncidentFilter {
+        phase: opt_named("phase", q.phase.as_deref())?,
+        open_only: q.open.as_deref() == Some("1"),
+        category: opt_named("category", q.category.as_deref())?,
+        priority: opt_named("priority", q.priority.as_deref())?,
+        assignee: None,
+        text: q.q.clone(),
+    };
+    let p = st
+        .store
+        .list_incidents(user.viewer(), &f, Page::new(q.page, Some(50)))
+        .await?;
+    let mut vars = BTreeMap::new();
+    vars.insert(
+        "incidents",
+        Value::from(p.items.iter().map(incident_value).collect::<Vec<_>>()),
+    );
+    vars.insert("total", Value::from(p.total));
+    vars.insert("page", Value::from(p.page));
+    vars.insert(
+        "pages",
+        Value::from((p.total + p.per_page - 1) / p.per_page),
+    );
+    vars.insert("filter", Value::from_serialize(json!({"phase": q.phase, "category": q.category, "priority": q.priority, "q": q.q, "open": q.open})));
+    vars.insert("vocab", vocab());
+    Ok(render(&st, &ctx, "incidents.html", vars))
+}
+
+async fn incident(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, UiError> {
+    let ctx = PageCtx::new(&headers, q.lang.as_deref(), Some(user.clone()));
+    let inc = crate::api::resolve_incident(&st, &user, &id).await?;
+    let v = user.viewer();
+    let timeline = st.store.timeline(v, inc.id).await?;
+    let tasks = st.store.tasks(v, inc.id).await?;
+    let decisions = st.store.decisions(v, inc.id).await?;
+    let reports = st
+        .store
+        .list_reports(
+            v,
+            &ReportFilter {
+                incident: Some(inc.id),
+                ..Default::default()
+            },
+            Page::new(Some(1), Some(Page::MAX_PER_PAGE)),
+        )
+        .await?;
+    let users = st.store.list_users().await?;
+    let mut vars = BTreeMap::new();
+    vars.insert("incident", incident_value(&inc));
+    vars.insert(
+        "timeline",
+        Value::from_serialize(timeline.iter().map(|e| json!({"at_ms": e.at, "actor": e.actor_name, "kind": e.kind, "data": e.data})).collect::<Vec<_>>()),
+    );
+    vars.insert(
+        "tasks",
+        Value::from_serialize(tasks.iter().map(|t| json!({"id": t.id.0, "title": t.title, "assignee": t.assignee_name, "due_ms": t.due_at, "done_ms": t.done_at})).collect::<Vec<_>>()),
+    );
+    vars.insert(
+        "decisions",
+        Value::from_serialize(decisions.iter().map(|d| json!({"subject": d.subject, "decision": d.decision, "decided_by": d.decided_by, "decided_ms": d.decided_at, "note": d.note})).collect::<Vec<_>>()),
+    );
+    vars.insert(
+        "reports",
+        Value::from(reports.items.iter().map(report_value).collect::<Vec<_>>()),
+    );
+    vars.insert(
+        "users",
+        Value::from_serialize(
+            users
+                .iter()
+                .map(|u| json!({"id": u.id.0, "username": u.username}))
+                .collect::<Vec<_>>(),
+        ),
+    );
+    vars.insert("vocab", vocab());
+    vars.insert("can_write", Value::from(user.user.role.can_write()));
+    Ok(render(&st, &ctx, "incident.html", vars))
+}
+
+async fn password(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    user: CurrentUser,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    let ctx = PageCtx::new(&headers, q.lang.as_deref(), Some(user));
+    render(&st, &ctx, "password.html", BTreeMap::new())
+}

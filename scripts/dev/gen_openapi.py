@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""Writes crates/server/openapi.json. The document is kept as data here so it stays readable;
+a server test checks that every documented operation is routed and every routed API operation is
+documented, and the API tests validate responses against these schemas."""
+import json, pathlib
+
+def ref(n): return {"$ref": f"#/components/schemas/{n}"}
+def arr(s): return {"type": "array", "items": s}
+S = lambda **kw: {"type": "string", **kw}
+I = {"type": "integer", "format": "int64"}
+B = {"type": "boolean"}
+T = S(format="date-time")
+NT = {"type": ["string", "null"], "format": "date-time"}
+NI = {"type": ["integer", "null"], "format": "int64"}
+def obj(props, req=(), extra=False):
+    o = {"type": "object", "properties": props, "additionalProperties": extra}
+    if req: o["required"] = list(req)
+    return o
+def enum(*v): return {"type": "string", "enum": list(v)}
+
+phases = enum("new","triage","analysis","containment","eradication","recovery","lessons","closed","rejected","merged")
+cats = enum("phishing","defacement","malware-site","scan","dos","ics","targeted","other")
+tlp = enum("clear","green","amber","amber+strict","red")
+prio = enum("p1","p2","p3","p4")
+impact_props = {"functional": enum("none","low","medium","high"), "information": enum("none","privacy","proprietary","integrity"),
+                "recoverability": enum("regular","supplemented","extended","not-recoverable"), "criticality": enum("low","medium","high","critical")}
+schemas = {
+ "Error": obj({"error": obj({"code": S(), "message": S()}, ["code","message"])}, ["error"]),
+ "Rsit": obj({"class": S(), "type": S()}, ["class","type"]),
+ "Impact": obj(impact_props, list(impact_props)),
+ "ImpactPatch": obj(impact_props),
+ "Incident": obj({
+   "id": I, "number": S(pattern="^HK-[0-9]{4}-[0-9]{6,}$"), "title": S(), "summary": S(), "phase": phases, "category": cats,
+   "rsit": ref("Rsit"), "attacker": enum("unknown","hacktivist","financial","targeted"), "asset": enum("it","ics"), "tlp": tlp,
+   "impact": ref("Impact"), "priority": prio,
+   "sla": obj({"acknowledge_due": T, "first_response_due": T, "containment_due": T, "breached": arr(enum("acknowledge","first_response","containment"))},
+              ["acknowledge_due","first_response_due","containment_due","breached"]),
+   "owner": NI, "reported_at": T, "created_at": T, "updated_at": T, "acknowledged_at": NT, "first_response_at": NT,
+   "contained_at": NT, "closed_at": NT, "merged_into": NI, "exercise": B},
+   ["id","number","title","summary","phase","category","rsit","attacker","asset","tlp","impact","priority","sla","owner","reported_at",
+    "created_at","updated_at","acknowledged_at","first_response_at","contained_at","closed_at","merged_into","exercise"]),
+ "Attachment": obj({"id": I, "filename": S(), "content_type": S(), "size": I}, ["id","filename","content_type","size"]),
+ "Report": obj({
+   "id": I, "ticket": S(), "received_at": T, "channel": enum("web","api","mail","cli"),
+   "reporter": obj({"name": S(), "email": S(), "organisation": S()}, ["name","email","organisation"]),
+   "subject": S(), "body": S(), "lang": S(), "status": enum("new","linked","rejected"), "incident_id": NI,
+   "reject_reason": {"type": ["string","null"]}, "raw_size": I, "raw_content_type": S(), "attachments": arr(ref("Attachment"))},
+   ["id","ticket","received_at","channel","reporter","subject","body","lang","status","incident_id","reject_reason","raw_size","raw_content_type","attachments"]),
+ "Event": obj({"id": I, "at": T, "actor": NI, "actor_name": {"type": ["string","null"]}, "kind": S(), "data": {"type": "object"}},
+              ["id","at","actor","actor_name","kind","data"]),
+ "Task": obj({"id": I, "incident_id": I, "title": S(), "assignee": NI, "assignee_name": {"type": ["string","null"]}, "due_at": NT, "done_at": NT, "created_at": T},
+             ["id","incident_id","title","assignee","assignee_name","due_at","done_at","created_at"]),
+ "Decision": obj({"id": I, "incident_id": I, "subject": S(), "decision": S(), "decided_by": S(), "decided_at": T, "recorded_by": NI, "note": S()},
+                 ["id","incident_id","subject","decision","decided_by","decided_at","recorded_by","note"]),
+ "User": obj({"id": I, "username": S(), "display_name": S(), "email": S(), "role": enum("viewer","handler","admin"), "lang": S(),
+              "must_change_password": B, "disabled": B, "created_at": T, "password": S(description="only when generated, shown once")},
+             ["id","username","display_name","email","role","lang","must_change_password","disabled","created_at"]),
+}
+def page_of(n): return obj({"items": arr(ref(n)), "page": I, "per_page": I, "total": I}, ["items","page","per_page","total"])
+def items_of(n): return obj({"items": arr(ref(n))}, ["items"])
+schemas["IncidentPage"] = page_of("Incident"); schemas["ReportPage"] = page_of("Report")
+schemas["Timeline"] = items_of("Event"); schemas["TaskList"] = items_of("Task"); schemas["DecisionList"] = items_of("Decision"); schemas["UserList"] = items_of("User")
+
+userref = {"oneOf": [I, S(description="username, or 'me'")]}
+incref = {"oneOf": [I, S(pattern="^HK-[0-9]{4}-[0-9]{6,}$")]}
+bodies = {
+ "NewReport": obj({"reporter_name": S(), "reporter_email": S(), "reporter_org": S(), "subject": S(), "body": S(minLength=1), "lang": enum("ja","en",""),
+                   "attachments": arr(obj({"filename": S(), "content_type": S(), "data": S(contentEncoding="base64")}, ["filename","data"]))}, ["body"]),
+ "Reject": obj({"reason": S()}, ["reason"]),
+ "Link": obj({"incident": incref}, ["incident"]),
+ "NewIncident": obj({"title": S(minLength=1), "summary": S(), "category": cats, "rsit": ref("Rsit"), "attacker": enum("unknown","hacktivist","financial","targeted"),
+                     "asset": enum("it","ics"), "tlp": tlp, "impact": ref("ImpactPatch"), "owner": {"oneOf": [userref, {"type": "null"}]}, "reports": arr(I), "exercise": B},
+                    ["title","category"]),
+ "IncidentPatch": obj({"title": S(minLength=1), "summary": S(), "category": cats, "rsit": ref("Rsit"), "attacker": enum("unknown","hacktivist","financial","targeted"),
+                       "asset": enum("it","ics"), "tlp": tlp, "impact": ref("ImpactPatch"), "owner": {"oneOf": [userref, {"type": "null"}]}}),
+ "Phase": obj({"to": phases, "reason": S()}, ["to"]),
+ "Merge": obj({"into": incref, "reason": S()}, ["into"]),
+ "Member": obj({"user": userref}, ["user"]),
+ "Note": obj({"text": S(minLength=1)}, ["text"]),
+ "NewTask": obj({"title": S(minLength=1), "assignee": {"oneOf": [userref, {"type": "null"}]}, "due_at": T}, ["title"]),
+ "TaskPatch": obj({"done": B}, ["done"]),
+ "NewDecision": obj({"subject": S(minLength=1), "decision": S(minLength=1), "decided_by": S(minLength=1), "decided_at": T, "note": S()}, ["subject","decision","decided_by"]),
+ "NewToken": obj({"name": S(minLength=1)}, ["name"]),
+ "NewUser": obj({"username": S(pattern="^[A-Za-z0-9._-]{1,64}$"), "role": enum("viewer","handler","admin"), "display_name": S(), "email": S(), "lang": S(), "password": S(minLength=12)}, ["username","role"]),
+}
+schemas.update(bodies)
+
+def resp(code, schema=None, desc="OK"):
+    r = {"description": desc}
+    if schema: r["content"] = {"application/json": {"schema": schema}}
+    return {str(code): r}
+ERR = {c: {"$ref": f"#/components/responses/E{c}"} for c in ("400","401","403","404","409","413","415","422")}
+def op(summary, ok, body=None, params=(), errs=("400","401","403","404")):
+    o = {"summary": summary, "responses": {**ok, **{e: ERR[e] for e in errs}}}
+    if body: o["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(body)}}}
+    if params: o["parameters"] = list(params)
+    return o
+def q(name, schema, desc=""): return {"name": name, "in": "query", "required": False, "schema": schema, "description": desc}
+PAGE = [q("page", {"type": "integer", "minimum": 1}), q("per_page", {"type": "integer", "minimum": 1, "maximum": 200})]
+ID = {"name": "id", "in": "path", "required": True, "schema": S(), "description": "incident id or number (HK-2026-000123)"}
+RID = {"name": "id", "in": "path", "required": True, "schema": I}
+paths = {
+ "/api/v1/reports": {
+   "get": op("List reports", resp(200, ref("ReportPage")), params=[q("status", enum("new","linked","rejected")), q("incident", I), q("q", S(), "text in subject, body, reporter"), *PAGE]),
+   "post": op("Submit a report; the response carries its ticket number", resp(201, ref("Report"), "stored"), "NewReport", errs=("400","401","413","415"))},
+ "/api/v1/reports/{id}": {"get": op("One report", resp(200, ref("Report")), params=[RID])},
+ "/api/v1/reports/{id}/raw": {"get": {"summary": "The raw submission, byte for byte", "parameters": [RID],
+   "responses": {"200": {"description": "raw bytes", "content": {"application/octet-stream": {"schema": S(format="binary")}}}, "401": ERR["401"], "404": ERR["404"]}}},
+ "/api/v1/reports/{id}/attachments/{attachment}": {"get": {"summary": "One attachment, as a download", "parameters": [RID, {"name": "attachment", "in": "path", "required": True, "schema": I}],
+   "responses": {"200": {"description": "bytes", "content": {"application/octet-stream": {"schema": S(format="binary")}}}, "401": ERR["401"], "404": ERR["404"]}}},
+ "/api/v1/reports/{id}/reject": {"post": op("Judge a report not an incident", resp(200, ref("Report")), "Reject", [RID], ("400","401","403","404","409"))},
+ "/api/v1/reports/{id}/link": {"post": op("Link a report to an incident", resp(200, obj({"report": ref("Report"), "incident": ref("Incident")}, ["report","incident"])), "Link", [RID], ("400","401","403","404","409"))},
+ "/api/v1/incidents": {
+   "get": op("List incidents", resp(200, ref("IncidentPage")), params=[q("phase", phases), q("open", B), q("category", cats), q("priority", prio),
+              q("assignee", S(), "user id, username or 'me': owner or task assignee"), q("q", S(), "text in title/summary, or an incident number"), *PAGE]),
+   "post": op("Open an incident (from reports)", resp(201, ref("Incident"), "created"), "NewIncident", errs=("400","401","403","404","422"))},
+ "/api/v1/incidents/{id}": {"get": op("One incident", resp(200, ref("Incident")), params=[ID]),
+                            "patch": op("Classify and edit; priority and SLA are recomputed", resp(200, ref("Incident")), "IncidentPatch", [ID], ("400","401","403","404","422"))},
+ "/api/v1/incidents/{id}/phase": {"post": op("Move to another phase, with why", resp(200, ref("Incident")), "Phase", [ID], ("400","401","403","404","409"))},
+ "/api/v1/incidents/{id}/merge": {"post": op("Merge this incident into another", resp(200, ref("Incident")), "Merge", [ID], ("400","401","403","404","409"))},
+ "/api/v1/incidents/{id}/members": {"post": op("Name a person on the incident (sees it at TLP:RED)", resp(200, obj({"incident": I, "user": I}, ["incident","user"])), "Member", [ID], ("400","401","403","404","409"))},
+ "/api/v1/incidents/{id}/timeline": {"get": op("The timeline, oldest first", resp(200, ref("Timeline")), params=[ID])},
+ "/api/v1/incidents/{id}/notes": {"post": op("Add a note to the timeline", resp(201, None, "added"), "Note", [ID])},
+ "/api/v1/incidents/{id}/tasks": {"get": op("Tasks", resp(200, ref("TaskList")), params=[ID]),
+                                  "post": op("Add a task", resp(201, ref("Task"), "created"), "NewTask", [ID], ("400","401","403","404","409"))},
+ "/api/v1/incidents/{id}/decisions": {"get": op("Decisions", resp(200, ref("DecisionList")), params=[ID]),
+                                      "post": op("Record who decided what, when", resp(201, ref("Decision"), "created"), "NewDecision", [ID])},
+ "/api/v1/incidents/{id}/reports": {"get": op("The incident's reports", resp(200, ref("ReportPage")), params=[ID])},
+ "/api/v1/tasks/{id}": {"patch": op("Mark a task done or not", resp(200, ref("Task")), "TaskPatch", [RID])},
+ "/api/v1/me": {"get": op("Who am I", resp(200, ref("User")), errs=("401",))},
+ "/api/v1/me/tokens": {"post": op("Create an API token (shown once)", resp(201, obj({"id": I, "name": S(), "token": S()}, ["id","name","token"]), "created"), "NewToken", errs=("400","401"))},
+ "/api/v1/me/tokens/{id}": {"delete": {"summary": "Revoke one of my tokens", "parameters": [RID], "responses": {"204": {"description": "revoked"}, "401": ERR["401"], "404": ERR["404"]}}},
+ "/api/v1/users": {"get": op("All users (admin)", resp(200, ref("UserList")), errs=("401","403")),
+                   "post": op("Create a user (admin); a generated password is returned once", resp(201, ref("User"), "created"), "NewUser", errs=("400","401","403","409","422"))},
+ "/api/v1/audit/verify": {"get": op("Verify the audit hash chain (admin)", resp(200, obj({"ok": B, "entries": I, "error": S()}, ["ok"])), errs=("401","403"))},
+ "/api/v1/taxonomy": {"get": op("The vocabularies and the default RSIT mapping", resp(200, {"type": "object"}), errs=("401",))},
+ "/api/v1/openapi.json": {"get": op("This document", resp(200, {"type": "object"}), errs=("401",))},
+ "/health": {"get": {"summary": "Liveness (public)", "security": [], "responses": {**resp(200, obj({"status": S()}, ["status"])), **resp(503, obj({"status": S()}, ["status"]), "database unreachable")}}},
+}
+doc = {
+ "openapi": "3.1.0",
+ "info": {"title": "hikeshi API", "version": "1", "license": {"name": "Apache-2.0 OR MIT", "identifier": "Apache-2.0 OR MIT"},
+          "description": "The REST API of hikeshi, the CSIRT's incident-response platform. Authenticate with `Authorization: Bearer <token>` (create one at POST /api/v1/me/tokens) or a session cookie; cookie-authenticated writes need the X-CSRF-Token header. Times are RFC 3339."},
+ "servers": [{"url": "/"}],
+ "security": [{"bearer": []}, {"session": []}],
+ "paths": paths,
+ "components": {
+   "schemas": schemas,
+   "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}, "session": {"type": "apiKey", "in": "cookie", "name": "hikeshi_session"}},
+   "responses": {f"E{c}": {"description": d, "content": {"application/json": {"schema": ref("Error")}}} for c, d in
+                 [("400","bad request"),("401","not logged in"),("403","not allowed"),("404","not found"),("409","conflict"),("413","too large"),("415","not JSON"),("422","invalid value")]},
+ },
+}
+out = pathlib.Path(__file__).resolve().parents[2] / "crates/server/openapi.json"
+out.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
+print(f"wrote {out}")
