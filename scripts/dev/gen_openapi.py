@@ -53,7 +53,7 @@ schemas = {
  "Decision": obj({"id": I, "incident_id": I, "subject": S(), "decision": S(), "decided_by": S(), "decided_at": T, "recorded_by": NI, "note": S()},
                  ["id","incident_id","subject","decision","decided_by","decided_at","recorded_by","note"]),
  "User": obj({"id": I, "username": S(), "display_name": S(), "email": S(), "role": enum("viewer","handler","admin"), "lang": S(),
-              "must_change_password": B, "disabled": B, "created_at": T, "password": S(description="only when generated, shown once")},
+              "must_change_password": B, "disabled": B, "created_at": T, "password": S(description="only when generated, shown once"), "csrf_token": S(description="GET /me with a session only")},
              ["id","username","display_name","email","role","lang","must_change_password","disabled","created_at"]),
 }
 def page_of(n): return obj({"items": arr(ref(n)), "page": I, "per_page": I, "total": I}, ["items","page","per_page","total"])

@@ -12,11 +12,15 @@ pub fn now_ms() -> i64 {
     (now.unix_timestamp_nanos() / 1_000_000) as i64
 }
 
-/// RFC 3339 in UTC, with milliseconds: `2026-11-26T04:20:33.123Z`.
+/// RFC 3339 in UTC, always with three fractional digits (`2026-11-26T04:20:33.120Z`), so the
+/// strings sort in time order.
 pub fn rfc3339(ms: i64) -> String {
+    const FORMAT: &[time::format_description::FormatItem<'static>] = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .ok()
-        .and_then(|t| t.format(&Rfc3339).ok())
+        .and_then(|t| t.format(FORMAT).ok())
         .unwrap_or_default()
 }
 
@@ -47,6 +51,7 @@ mod tests {
     fn times_round_trip_through_rfc3339() {
         let ms = 1_790_000_000_123;
         assert_eq!(parse_rfc3339(&rfc3339(ms)).unwrap(), ms);
+        assert_eq!(rfc3339(1_790_000_000_000), "2026-09-21T14:13:20.000Z");
         assert_eq!(
             parse_rfc3339("2026-11-26T13:00:00+09:00").unwrap(),
             parse_rfc3339("2026-11-26T04:00:00Z").unwrap()

@@ -4,7 +4,7 @@ use crate::config::Settings;
 use anyhow::Context;
 use clap::Subcommand;
 use hikeshi_domain::{Actor, Named, Role, check_password, parse_named};
-use hikeshi_server::auth::{generate_password, hash_password};
+use hikeshi_server::auth::{generate_password, hash_password, hash_token, random_token};
 use hikeshi_store::NewUser;
 use std::io::BufRead;
 use std::process::ExitCode;
@@ -35,6 +35,13 @@ pub enum UserCmd {
         username: String,
         #[arg(long)]
         password_stdin: bool,
+    },
+    /// Create an API token for a user and print it (shown once; only its hash is kept).
+    Token {
+        username: String,
+        /// What the token is for, e.g. "siem-forwarder".
+        #[arg(long, default_value = "cli")]
+        name: String,
     },
 }
 
@@ -115,6 +122,14 @@ pub async fn run(settings: Settings, cmd: UserCmd) -> anyhow::Result<ExitCode> {
             if generated {
                 println!("one-time password: {pw}");
             }
+        }
+        UserCmd::Token { username, name } => {
+            let u = store.user_by_name(&username).await?;
+            let token = random_token();
+            store
+                .create_api_token(&Actor::Cli, u.id, &name, &hash_token(&token))
+                .await?;
+            println!("{token}");
         }
     }
     store.close().await;

@@ -4,6 +4,7 @@
 
 mod incidents;
 mod meta;
+pub use meta::OPENAPI;
 mod reports;
 mod users;
 pub mod views;

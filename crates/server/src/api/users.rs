@@ -23,8 +23,14 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/audit/verify", get(verify_audit))
 }
 
+/// Who I am; with a session, also the CSRF token that cookie-authenticated writes must send
+/// in `X-CSRF-Token`.
 async fn me(user: CurrentUser) -> Json<Value> {
-    Json(views::user(&user.user))
+    let mut v = views::user(&user.user);
+    if !user.csrf().is_empty() {
+        v["csrf_token"] = json!(user.csrf());
+    }
+    Json(v)
 }
 
 #[derive(Deserialize)]

@@ -5,6 +5,7 @@ use crate::AppState;
 use crate::auth::{self, MaybeUser, SESSION_COOKIE};
 use crate::error::AppError;
 use crate::intake::{Submission, submit};
+use axum::extract::connect_info::MockConnectInfo;
 use axum::extract::{ConnectInfo, FromRequest, Multipart, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -123,12 +124,18 @@ async fn report_submit(
     MaybeUser(user): MaybeUser,
     req: Request,
 ) -> Result<Response, UiError> {
+    // The socket peer; MockConnectInfo is how router tests without a socket say who is asking.
     let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0);
+        .map(|c| c.0)
+        .or_else(|| {
+            req.extensions()
+                .get::<MockConnectInfo<SocketAddr>>()
+                .map(|m| m.0)
+        });
     let headers = req.headers().clone();
-    let ctx = PageCtx::new(&headers, None, user);
+    let mut ctx = PageCtx::new(&headers, None, user);
     let ip = client_ip(&st, &headers, peer);
     let nonce = auth::cookie(&headers, FORM_COOKIE).unwrap_or_default();
     let ct = headers
@@ -153,13 +160,13 @@ async fn report_submit(
     let mut mp = Multipart::from_request(req, &st).await.map_err(|e| {
         AppError::bad_request(format!("the form could not be read: {}", e.body_text()))
     })?;
-    let fail = |values: &BTreeMap<&str, String>, msg: String, status: StatusCode| {
+    let fail = |ctx: &PageCtx, values: &BTreeMap<&str, String>, msg: String, status: StatusCode| {
         let n = if nonce.len() == 43 {
             nonce.clone()
         } else {
             auth::random_token()
         };
-        form_page(&st, &ctx, &n, values, Some(msg), status)
+        form_page(&st, ctx, &n, values, Some(msg), status)
     };
     loop {
         let field = match mp.next_field().await {
@@ -167,6 +174,7 @@ async fn report_submit(
             Ok(None) => break,
             Err(e) => {
                 return Ok(fail(
+                    &ctx,
                     &values,
                     format!(
                         "{}: {}",
@@ -186,7 +194,7 @@ async fn report_submit(
                 .to_owned();
             let data = match field.bytes().await {
                 Ok(d) => d,
-                Err(e) => return Ok(fail(&values, e.body_text(), StatusCode::BAD_REQUEST)),
+                Err(e) => return Ok(fail(&ctx, &values, e.body_text(), StatusCode::BAD_REQUEST)),
             };
             if filename.is_empty() && data.is_empty() {
                 continue; // the empty file input of a form sent without a file
@@ -200,7 +208,7 @@ async fn report_submit(
         }
         let text = match field.text().await {
             Ok(t) => t,
-            Err(e) => return Ok(fail(&values, e.body_text(), StatusCode::BAD_REQUEST)),
+            Err(e) => return Ok(fail(&ctx, &values, e.body_text(), StatusCode::BAD_REQUEST)),
         };
         match name.as_str() {
             "csrf" => token = text,
@@ -218,8 +226,13 @@ async fn report_submit(
             _ => {}
         }
     }
+    // Answer in the language the form was shown in.
+    if let Some(l) = crate::i18n::Lang::parse(&lang) {
+        ctx.lang = l;
+    }
     if nonce.len() != 43 || !crate::util::ct_eq(&token, &form_token(&st, &nonce)) {
         return Ok(fail(
+            &ctx,
             &values,
             crate::i18n::t(ctx.lang, "form.csrf"),
             StatusCode::FORBIDDEN,
@@ -228,6 +241,7 @@ async fn report_submit(
     if let Some(ip) = ip {
         if st.report_limiter.check_key(&ip).is_err() {
             return Ok(fail(
+                &ctx,
                 &values,
                 crate::i18n::t(ctx.lang, "form.rate_limited"),
                 StatusCode::TOO_MANY_REQUESTS,
@@ -265,7 +279,7 @@ async fn report_submit(
             *res.status_mut() = StatusCode::CREATED;
             Ok(res)
         }
-        Err(e) if e.status.is_client_error() => Ok(fail(&values, e.message, e.status)),
+        Err(e) if e.status.is_client_error() => Ok(fail(&ctx, &values, e.message, e.status)),
         Err(e) => Err(UiError(e)),
     }
 }

@@ -1,0 +1,170 @@
+//! A real app over a fresh SQLite store, driven through `router(state)` without a socket.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use hikeshi_domain::{Actor, Role};
+use hikeshi_server::auth::{hash_password, hash_token, random_token};
+use hikeshi_server::{AppState, ServerConfig, router};
+use hikeshi_store::{NewUser, Store, StoreOptions};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub struct App {
+    pub app: Router,
+    /// Bearer tokens of an admin, a handler and a viewer.
+    pub admin: String,
+    pub handler: String,
+    pub viewer: String,
+    _dir: tempfile::TempDir,
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Resp {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    pub fn header(&self, name: &str) -> String {
+        self.headers
+            .get_all(name)
+            .iter()
+            .map(|v| v.to_str().unwrap_or("").to_owned())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub async fn app_with(config: ServerConfig) -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/t.sqlite3?mode=rwc", dir.path().display());
+    let store = Store::connect(&url, StoreOptions::default()).await.unwrap();
+    store.migrate().await.unwrap();
+    let mut tokens = Vec::new();
+    for (name, role) in [
+        ("admin", Role::Admin),
+        ("handler", Role::Handler),
+        ("viewer", Role::Viewer),
+    ] {
+        let u = store
+            .create_user(
+                &Actor::System,
+                &NewUser {
+                    username: name.into(),
+                    display_name: name.into(),
+                    email: format!("{name}@example.jp"),
+                    role,
+                    lang: String::new(),
+                    password_hash: hash_password(PASSWORD),
+                    must_change_password: false,
+                },
+            )
+            .await
+            .unwrap();
+        let t = random_token();
+        store
+            .create_api_token(&Actor::System, u.id, "test", &hash_token(&t))
+            .await
+            .unwrap();
+        tokens.push(t);
+    }
+    // As if every request came from one client, so per-address limits apply.
+    let app =
+        router(AppState::new(store, config)).layer(axum::extract::connect_info::MockConnectInfo(
+            std::net::SocketAddr::from(([192, 0, 2, 7], 40000)),
+        ));
+    let mut it = tokens.into_iter();
+    App {
+        app,
+        admin: it.next().unwrap(),
+        handler: it.next().unwrap(),
+        viewer: it.next().unwrap(),
+        _dir: dir,
+    }
+}
+
+pub async fn app() -> App {
+    app_with(ServerConfig::default()).await
+}
+
+impl App {
+    pub async fn send(&self, req: Request<Body>) -> Resp {
+        let res = self.app.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        Resp {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// A JSON request with a bearer token (or none).
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Resp {
+        let mut b = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let req = match body {
+            Some(v) => b
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(v.to_string()))
+                .unwrap(),
+            None => b.body(Body::empty()).unwrap(),
+        };
+        self.send(req).await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Resp {
+        self.call("GET", path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Resp {
+        self.call("POST", path, Some(token), Some(body)).await
+    }
+
+    /// Log in through the form; returns the session cookie (name=value).
+    pub async fn login(&self, username: &str, password: &str) -> Resp {
+        let body = format!(
+            "username={username}&password={}&next=%2F",
+            password.replace(' ', "+")
+        );
+        self.send(
+            Request::builder()
+                .method("POST")
+                .uri("/login")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+}
+
+/// The `name=value` part of a Set-Cookie header for `name`.
+pub fn cookie_of(r: &Resp, name: &str) -> Option<String> {
+    r.headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| v.split(';').next().unwrap_or("").to_owned())
+}

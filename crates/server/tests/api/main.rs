@@ -1,0 +1,9 @@
+//! API, UI and public-form tests through `router(state)`, no socket.
+
+mod bad_input;
+mod harness;
+mod openapi;
+mod public_form;
+mod schema;
+mod security;
+mod story;
