@@ -140,7 +140,7 @@ impl<'s> Matcher<'s> {
         if s.domains.is_empty() || h.len() > norm::MAX_HOST {
             return;
         }
-        if !s.single_label_domains && !self.tail_maybe(h) {
+        if !s.single_label_domains && (norm::find_byte(h, b'.').is_none() || !self.tail_maybe(h)) {
             return;
         }
         let buf = &mut self.host_buf[..h.len()];

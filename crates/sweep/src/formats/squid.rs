@@ -16,51 +16,21 @@ pub(super) fn looks_like(line: &[u8]) -> bool {
         && w[3].first().is_some_and(u8::is_ascii_uppercase)
 }
 
-/// One bit (0x80) set in each byte of `chunk` that is a space, exactly (no false positives from
-/// borrows, unlike the shorter "has zero byte" trick).
-#[inline]
-fn space_bits(chunk: u64) -> u64 {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let x = chunk ^ 0x2020_2020_2020_2020;
-    !((((x & LOW7).wrapping_add(LOW7)) | x) | LOW7)
-}
-
 /// Fields 0..=8 of a line (time … hierarchy), or `Malformed`. Columns are separated by runs of
-/// spaces (Squid pads `elapsed`). Spaces are found eight bytes at a time (SWAR): this split is the
-/// hottest loop of a Squid sweep, and both a byte loop and per-field memchr calls were several
-/// times slower in profiles.
+/// spaces (Squid pads `elapsed`).
 fn split(line: &[u8]) -> Result<[&[u8]; 9], Malformed> {
     let mut out: [&[u8]; 9] = [&[]; 9];
     let mut n = 0;
     let mut start = 0;
-    let mut base = 0;
-    while base < line.len() {
-        let end = (base + 8).min(line.len());
-        let word = match <[u8; 8]>::try_from(&line[base..end]) {
-            Ok(full) => full,
-            Err(_) => {
-                // The last, partial word is padded with bytes that are not spaces.
-                let mut bytes = [0u8; 8];
-                bytes[..end - base].copy_from_slice(&line[base..end]);
-                bytes
-            }
-        };
-        let mut mask = space_bits(u64::from_le_bytes(word));
-        while mask != 0 {
-            let p = base + (mask.trailing_zeros() / 8) as usize;
-            mask &= mask - 1;
-            if p > start {
-                out[n] = &line[start..p];
-                n += 1;
-                if n == out.len() {
-                    return check(out);
-                }
-            }
-            start = p + 1;
+    norm::each_pos(line, b' ', |p| {
+        if p > start {
+            out[n] = &line[start..p];
+            n += 1;
         }
-        base = end;
-    }
-    if start < line.len() {
+        start = p + 1;
+        n < out.len()
+    });
+    if n < out.len() && start < line.len() {
         out[n] = &line[start..];
         n += 1;
     }

@@ -114,10 +114,16 @@ impl Layout {
             return Err(Malformed);
         }
         let mut n = 0;
-        for (col, value) in self.columns.iter().zip(line.split(|&b| b == self.sep)) {
+        let mut start = 0;
+        let mut visit = |end: usize| {
+            let Some(col) = self.columns.get(n) else {
+                return false;
+            };
             n += 1;
+            let value = &line[start..end];
+            start = end + 1;
             if col.role == Role::Ignore || value == b"-" || value == b"(empty)" {
-                continue;
+                return true;
             }
             if col.set {
                 for v in value.split(|&b| b == self.set_sep) {
@@ -126,6 +132,15 @@ impl Layout {
             } else {
                 f(&col.name, col.role, value);
             }
+            true
+        };
+        let mut more = true;
+        crate::norm::each_pos(line, self.sep, |p| {
+            more = visit(p);
+            more
+        });
+        if more {
+            visit(line.len());
         }
         if n < self.columns.len() {
             return Err(Malformed);
