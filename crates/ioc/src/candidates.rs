@@ -34,10 +34,12 @@ fn is_word(b: u8) -> bool {
 
 /// Characters that may continue a URL after its authority.
 fn is_url_char(b: u8) -> bool {
+    // A comma ends a URL too: commas in real URLs are rare, a URL followed by one in CSV and
+    // prose is not.
     (0x21..0x7f).contains(&b)
         && !matches!(
             b,
-            b'"' | b'<' | b'>' | b'`' | b'{' | b'}' | b'|' | b'\\' | b'^' | b'\''
+            b'"' | b'<' | b'>' | b'`' | b'{' | b'}' | b'|' | b'\\' | b'^' | b'\'' | b','
         )
 }
 
@@ -298,10 +300,12 @@ impl<'a> RunScanner<'a> {
                 self.emit(v, a, b, kind, ascii(w).to_ascii_lowercase());
             } else if let Some(value) = normalize::cve(w) {
                 self.emit(v, a, b, Kind::Cve, value);
-            } else if w.len() > 2 && w.len() <= 12 && w.starts_with(b"AS") {
+            } else if w.len() > 2 && w.len() <= 13 && w[..2].eq_ignore_ascii_case(b"as") {
                 if let Some(value) = normalize::asn(ascii(w)) {
                     self.emit(v, a, b, Kind::Asn, value);
                 }
+            } else if a == 0 && v.map.is_none() {
+                self.spaced_identifier(v, b);
             }
             return b0;
         }
@@ -365,6 +369,35 @@ impl<'a> RunScanner<'a> {
             self.emit(v, a, b, Kind::Domain, lower);
         }
         ok
+    }
+
+    /// `AS 64496`, `ASN 64496`, `CVE 2014-0160`: the number is this run (`norm[..b]`), the
+    /// label the run before, one space apart. Lower-case `as` is left out: "as 2014" is English.
+    fn spaced_identifier(&mut self, v: &View, b: usize) {
+        let w = &v.norm[..b];
+        let before = &self.src[..v.base];
+        let Some(before) = before.strip_suffix(b" ") else {
+            return;
+        };
+        let label_start = |label: &[u8]| -> Option<usize> {
+            let start = before.len().checked_sub(label.len())?;
+            let boundary = start == 0 || !before[start - 1].is_ascii_alphanumeric();
+            (boundary && before[start..].eq_ignore_ascii_case(label)).then_some(start)
+        };
+        let end = v.offset(b);
+        if w.iter().all(u8::is_ascii_digit) {
+            let start = label_start(b"ASN")
+                .or_else(|| label_start(b"AS").filter(|&s| &before[s..] == b"AS"));
+            if let Some(start) = start
+                && let Some(value) = normalize::asn(&format!("AS{}", ascii(w)))
+            {
+                self.emit_at(start, end, Kind::Asn, value);
+            }
+        } else if let Some(start) = label_start(b"CVE")
+            && let Some(value) = normalize::cve(format!("CVE-{}", ascii(w)).as_bytes())
+        {
+            self.emit_at(start, end, Kind::Cve, value);
+        }
     }
 
     /// An address at `norm[a..b]`, or a network when `/len` follows.

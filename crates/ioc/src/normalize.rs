@@ -269,6 +269,10 @@ pub(crate) fn email(s: &str, suffixes: Option<&SuffixList>) -> Result<String, Re
         return Err("character not allowed in the local part");
     }
     let host = domain(host, suffixes)?;
+    if host.contains('_') {
+        // Mail domains are host names (RFC 5321): letters, digits and hyphens only.
+        return Err("underscore in a mail domain");
+    }
     Ok(format!("{}@{host}", local.to_ascii_lowercase()))
 }
 

@@ -185,6 +185,36 @@ fn every_kind_is_found_in_prose() {
                 "http://[2001:db8::2]:8080/x",
             )],
         ),
+        (
+            "as1234, asn1234, AS 1234, ASN 1234",
+            &[
+                (Asn, "AS1234", "as1234"),
+                (Asn, "AS1234", "asn1234"),
+                (Asn, "AS1234", "AS 1234"),
+                (Asn, "AS1234", "ASN 1234"),
+            ],
+        ),
+        ("just as 2014 people", &[]),
+        (
+            "cve 2014-0160 and CVE 2021-44228",
+            &[
+                (Cve, "CVE-2014-0160", "cve 2014-0160"),
+                (Cve, "CVE-2021-44228", "CVE 2021-44228"),
+            ],
+        ),
+        (
+            "https://evil.example.com/abc,False,False",
+            &[(
+                Url,
+                "https://evil.example.com/abc",
+                "https://evil.example.com/abc",
+            )],
+        ),
+        (
+            "user@xmpp_chat.example.com",
+            // not an address (mail domains are LDH), but the host name is one
+            &[(Domain, "xmpp_chat.example.com", "xmpp_chat.example.com")],
+        ),
     ];
     for (text, want) in table {
         expect(text, want);
