@@ -157,8 +157,10 @@ struct ListQuery {
     /// A user id, a username, or `me`.
     assignee: Option<String>,
     q: Option<String>,
-    #[serde(flatten)]
-    page: PageQuery,
+    // Not `#[serde(flatten)]`: flattening makes serde_urlencoded read every value as a
+    // string, so `per_page=50` would be refused.
+    page: Option<i64>,
+    per_page: Option<i64>,
 }
 
 async fn list(
@@ -188,7 +190,15 @@ async fn list(
     };
     let p = st
         .store
-        .list_incidents(user.viewer(), &f, q.page.page())
+        .list_incidents(
+            user.viewer(),
+            &f,
+            PageQuery {
+                page: q.page,
+                per_page: q.per_page,
+            }
+            .page(),
+        )
         .await?;
     Ok(Json(super::views::paged(&p, |i| {
         json!(IncidentView::from(i))

@@ -126,8 +126,10 @@ struct ListQuery {
     status: Option<String>,
     incident: Option<i64>,
     q: Option<String>,
-    #[serde(flatten)]
-    page: PageQuery,
+    // Not `#[serde(flatten)]`: flattening makes serde_urlencoded read every value as a
+    // string, so `per_page=50` would be refused.
+    page: Option<i64>,
+    per_page: Option<i64>,
 }
 
 async fn list(
@@ -142,7 +144,15 @@ async fn list(
     };
     let p = st
         .store
-        .list_reports(user.viewer(), &f, q.page.page())
+        .list_reports(
+            user.viewer(),
+            &f,
+            PageQuery {
+                page: q.page,
+                per_page: q.per_page,
+            }
+            .page(),
+        )
         .await?;
     Ok(Json(views::paged(&p, views::report)))
 }

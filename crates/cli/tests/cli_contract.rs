@@ -1,0 +1,108 @@
+//! The command-line contract other tools rely on.
+
+mod common;
+use common::*;
+use sqlx::Executor;
+
+#[test]
+fn report_submit_prints_the_ticket_number_for_text_and_mail() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("note.txt");
+    std::fs::write(&text, "Scan from 198.51.100.20 against our VPN gateway\n").unwrap();
+    let o = hikeshi(dir.path(), &["report", "submit", text.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(stdout(&o).trim(), "1");
+
+    // An ISO-2022-JP mail: subject and body decoded, language detected, raw kept.
+    let eml = dir.path().join("report.eml");
+    std::fs::write(
+        &eml,
+        b"From: =?ISO-2022-JP?B?GyRCOzNFRBsoQg==?= <yamada@example.jp>\r\nSubject: =?ISO-2022-JP?B?GyRCOTY3YhsoQg==?=\r\nMessage-ID: <m1@example.jp>\r\nContent-Type: text/plain; charset=ISO-2022-JP\r\n\r\n\x1b$B$3$s$K$A$O\x1b(B\r\n",
+    )
+    .unwrap();
+    let o = hikeshi(
+        dir.path(),
+        &["report", "submit", "--json", eml.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(
+        (
+            v["ticket"].as_i64(),
+            v["subject"].as_str(),
+            v["lang"].as_str()
+        ),
+        (Some(2), Some("攻撃"), Some("ja"))
+    );
+
+    let missing = hikeshi(dir.path(), &["report", "submit", "/nonexistent/file.txt"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/file.txt"));
+}
+
+#[test]
+fn users_are_added_listed_and_given_passwords() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(hikeshi(dir.path(), &["migrate"]).status.success());
+    assert!(
+        hikeshi(dir.path(), &["migrate"]).status.success(),
+        "migrate is idempotent"
+    );
+    let o = hikeshi(dir.path(), &["user", "add", "tanaka", "--role", "viewer"]);
+    assert!(stdout(&o).contains("one-time password: "), "{}", stdout(&o));
+    let short = hikeshi_stdin(
+        dir.path(),
+        &["user", "add", "x", "--password-stdin"],
+        "short\n",
+    );
+    assert_eq!(short.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&short.stderr).contains("12 characters"));
+    let bad_role = hikeshi(dir.path(), &["user", "add", "y", "--role", "boss"]);
+    assert!(String::from_utf8_lossy(&bad_role.stderr).contains("role"));
+    let list = stdout(&hikeshi(dir.path(), &["user", "list"]));
+    assert!(list.contains("tanaka\tviewer"), "{list}");
+    let o = hikeshi_stdin(
+        dir.path(),
+        &["user", "set-password", "tanaka", "--password-stdin"],
+        "another long password\n",
+    );
+    assert!(o.status.success());
+    let o = hikeshi(dir.path(), &["user", "set-password", "nobody"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn audit_verify_names_the_first_tampered_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("r.txt");
+    std::fs::write(&f, "one").unwrap();
+    for _ in 0..3 {
+        assert!(
+            hikeshi(dir.path(), &["report", "submit", f.to_str().unwrap()])
+                .status
+                .success()
+        );
+    }
+    let ok = hikeshi(dir.path(), &["audit", "verify"]);
+    assert!(ok.status.success());
+    assert!(stdout(&ok).contains("3 entries"));
+
+    let url = format!("sqlite://{}/hikeshi.sqlite3", dir.path().display());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        sqlx::any::install_default_drivers();
+        let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(&url)
+            .await
+            .unwrap();
+        c.execute("UPDATE audit_log SET actor = 'user:99' WHERE seq = 2")
+            .await
+            .unwrap();
+    });
+    let bad = hikeshi(dir.path(), &["audit", "verify"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("entry 2"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+}
