@@ -57,6 +57,12 @@ impl<T: Addr> Ranges<T> {
         self.outer.push(Block { start, end, text });
     }
 
+    /// Takes in the blocks of another, unbuilt, collection.
+    pub(crate) fn extend(&mut self, other: Ranges<T>) {
+        self.outer.extend(other.outer);
+        self.nested.extend(other.nested);
+    }
+
     /// Sorts the blocks and separates nested ones from outer ones.
     pub(crate) fn build(&mut self) {
         let mut all = std::mem::take(&mut self.outer);

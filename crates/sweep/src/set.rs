@@ -162,6 +162,57 @@ impl IndicatorSetBuilder {
         Ok(true)
     }
 
+    /// Like [`IndicatorSetBuilder::insert`], reusing the value's allocation where the normal form
+    /// is the value itself lower-cased (domains, e-mail addresses, digests: most of a large list).
+    /// Loading a million indicators spent a tenth of its time allocating and freeing copies.
+    pub fn insert_owned(&mut self, kind: Kind, mut value: String) -> Result<bool, SetError> {
+        let plain = !value.starts_with("*.")
+            && !value.ends_with('.')
+            && !value.starts_with(char::is_whitespace)
+            && !value.ends_with(char::is_whitespace);
+        let target = match kind {
+            Kind::Domain
+                if plain
+                    && value.bytes().all(norm::is_host_byte)
+                    && value.len() <= norm::MAX_HOST =>
+            {
+                self.set.single_label_domains |= !value.contains('.');
+                &mut self.set.domains
+            }
+            Kind::Md5 | Kind::Sha1 | Kind::Sha256 | Kind::Sha512 if plain => {
+                let expected = match kind {
+                    Kind::Md5 => 32,
+                    Kind::Sha1 => 40,
+                    Kind::Sha256 => 64,
+                    _ => 128,
+                };
+                if value.len() != expected || !norm::is_hash(value.as_bytes()) {
+                    return self.insert(kind, &value);
+                }
+                &mut self.set.hashes
+            }
+            _ => return self.insert(kind, &value),
+        };
+        value.make_ascii_lowercase();
+        target.insert(value.into_bytes().into_boxed_slice());
+        Ok(true)
+    }
+
+    /// Takes in everything another builder collected (the loader fills one per thread).
+    pub fn merge(&mut self, other: IndicatorSetBuilder) {
+        let (s, o) = (&mut self.set, other.set);
+        s.domains.extend(o.domains);
+        s.single_label_domains |= o.single_label_domains;
+        s.v4.extend(o.v4);
+        s.v6.extend(o.v6);
+        s.cidr4.extend(o.cidr4);
+        s.cidr6.extend(o.cidr6);
+        s.urls.extend(o.urls);
+        s.hashes.extend(o.hashes);
+        s.emails.extend(o.emails);
+        s.skipped += o.skipped;
+    }
+
     /// Counts an indicator that was read but cannot be swept, so [`IndicatorSet::skipped`]
     /// tells the whole story.
     pub fn skip(&mut self) {
