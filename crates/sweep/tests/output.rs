@@ -43,10 +43,6 @@ fn csv_quotes_separators_and_defuses_formulas() {
         row,
         "\"logs/a,b.log\",1,10,t,10.0.0.1,,url,domain,evil.com,\"'=HYPERLINK(\"\"x\"\")\""
     );
-    assert_eq!(
-        output::CSV_HEADER.split(',').count(),
-        row.split(',').count() - 2
-    );
 }
 
 #[test]
