@@ -1,0 +1,1 @@
+//! hikeshi-vuln: installed software, advisories, version rules and matching (work in progress).
