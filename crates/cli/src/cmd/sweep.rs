@@ -152,8 +152,20 @@ fn clear_progress(shown: bool) {
     }
 }
 
-/// Runs `hikeshi sweep`.
+/// Runs `hikeshi sweep`. Errors are printed here and become exit status 2 (grep's contract),
+/// rather than returned, so the caller's generic error status cannot change the contract; the
+/// `Result` is kept for the uniform subcommand signature.
 pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
+    match sweep(args) {
+        Ok(code) => Ok(code),
+        Err(e) => {
+            eprintln!("hikeshi sweep: {e:#}");
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+fn sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
     let file = File::open(&args.indicators)
         .with_context(|| format!("cannot open indicator list {}", args.indicators.display()))?;
     let loaded = hikeshi_sweep::read_indicators(BufReader::new(file))
