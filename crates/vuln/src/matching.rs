@@ -1,0 +1,182 @@
+//! Deciding whether one installed package is affected by one advisory, and saying why.
+
+use crate::advisory::{Advisory, Affected};
+use crate::ecosystem::{Ecosystem, Scheme};
+use crate::prepared::{Installed, PreparedAffected, PreparedCpe};
+use crate::version::{Version, VersionError};
+
+/// One installed package on an asset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Package {
+    pub name: String,
+    pub version: String,
+    pub ecosystem: Ecosystem,
+    /// The distribution release (`7` for Debian 7); `None` for language ecosystems and upstream.
+    pub release: Option<String>,
+}
+
+/// How sure a match is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Confidence {
+    /// The advisory names this package in this ecosystem, and the installed version is inside
+    /// an affected range or list under the ecosystem's own rules.
+    Exact,
+    /// Only the product name matched (CPE or CVE/CSAF product), and the upstream part of the
+    /// installed version is in range. A distribution may have patched it without changing the
+    /// upstream version (Debian's `1.0.1e-2+deb7u5`), so a person has to check.
+    ProductNameOnly,
+    /// The advisory names this package, but the installed version cannot be read under the
+    /// rules, so neither "affected" nor "not affected" would be honest.
+    NeedsReview,
+}
+
+/// Which rule made the match.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rule {
+    /// An OSV range (ECOSYSTEM or SEMVER), by its index in the affected entry.
+    Range {
+        range_index: usize,
+        scheme: Scheme,
+        introduced: String,
+        fixed: Option<String>,
+        last_affected: Option<String>,
+    },
+    /// The installed version is listed in `versions`.
+    ListedVersion { version: String },
+    /// A CPE 2.3 applicability statement matched on product name and upstream version.
+    Cpe { criteria: String, bounds: String },
+    /// The package matched by name but its version is unreadable.
+    UnreadableVersion { error: VersionError },
+}
+
+/// An affected package, with why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Match {
+    pub advisory: String,
+    /// Index of the advisory's `affected` entry that matched.
+    pub affected_index: usize,
+    pub package: String,
+    pub installed: String,
+    /// The first fixed version of the matching range, if the advisory names one.
+    pub fixed: Option<String>,
+    pub rule: Rule,
+    pub confidence: Confidence,
+}
+
+/// Whether the entry names this package: same ecosystem, same release when the entry names one,
+/// same normalised name.
+pub(crate) fn names_package(affected: &Affected, package: &Package) -> bool {
+    let Some(p) = &affected.package else { return false };
+    let Some(platform) = &p.platform else { return false };
+    platform.ecosystem == package.ecosystem
+        && platform.release.as_ref().is_none_or(|r| Some(r) == package.release.as_ref())
+        && package.ecosystem.normalise_name(&p.name) == package.ecosystem.normalise_name(&package.name)
+}
+
+/// The upstream part of an installed version, read with the generic scheme: dpkg's without
+/// epoch and revision, rpm's without epoch and release.
+pub(crate) fn upstream_version(package: &Package) -> Result<Version, VersionError> {
+    let v = package.version.as_str();
+    let up = match package.ecosystem.scheme() {
+        Scheme::Dpkg | Scheme::Rpm => {
+            let no_epoch = v.split_once(':').map_or(v, |(_, r)| r);
+            no_epoch.rsplit_once('-').map_or(no_epoch, |(u, _)| u)
+        }
+        _ => v,
+    };
+    Version::parse(Scheme::Generic, up)
+}
+
+pub(crate) fn describe_bounds(c: &crate::cpe::CpeMatch) -> String {
+    let mut parts = Vec::new();
+    if let Some(s) = &c.start_including {
+        parts.push(format!(">={s}"));
+    }
+    if let Some(s) = &c.start_excluding {
+        parts.push(format!(">{s}"));
+    }
+    if let Some(s) = &c.end_including {
+        parts.push(format!("<={s}"));
+    }
+    if let Some(s) = &c.end_excluding {
+        parts.push(format!("<{s}"));
+    }
+    if parts.is_empty() {
+        format!("={}", c.criteria.version)
+    } else {
+        parts.join(",")
+    }
+}
+
+/// Whether `package` is affected by `advisory`.
+///
+/// Entries that name the package in its own ecosystem decide alone when there are any: a
+/// distribution's statement about its own build outranks an upstream CPE range, which is how
+/// Debian's patched `1.0.1e-2+deb7u5` stays unaffected although upstream 1.0.1e is. Only when no
+/// entry names the package are CPE statements tried, and then with
+/// [`Confidence::ProductNameOnly`].
+pub fn match_package(advisory: &Advisory, package: &Package) -> Option<Match> {
+    let scheme = package.ecosystem.scheme();
+    let mut installed = Installed::new(&package.version, scheme);
+    let mut named = false;
+    let mut review = None;
+    for (i, affected) in advisory.affected.iter().enumerate() {
+        if !names_package(affected, package) {
+            continue;
+        }
+        named = true;
+        let (prepared, _bound_errors) = PreparedAffected::new(affected, scheme);
+        match prepared.evaluate(&mut installed) {
+            Some((rule, Confidence::NeedsReview)) => review = review.or(Some((i, rule))),
+            Some((rule, confidence)) => return Some(build(advisory, i, package, rule, confidence)),
+            None => {}
+        }
+    }
+    if let Some((i, rule)) = review {
+        return Some(build(advisory, i, package, rule, Confidence::NeedsReview));
+    }
+    if named {
+        return None;
+    }
+    let product = package.name.to_ascii_lowercase();
+    let upstream = upstream_version(package);
+    for (i, affected) in advisory.affected.iter().enumerate() {
+        for c in affected.cpes.iter().filter(|c| c.criteria.product == product) {
+            let Ok(prepared) = PreparedCpe::new(c) else { continue };
+            let rule = match &upstream {
+                Ok(up) if prepared.contains(up) => cpe_rule(c),
+                Ok(_) => continue,
+                Err(e) => {
+                    let rule = Rule::UnreadableVersion { error: e.clone() };
+                    return Some(build(advisory, i, package, rule, Confidence::NeedsReview));
+                }
+            };
+            return Some(build(advisory, i, package, rule, Confidence::ProductNameOnly));
+        }
+    }
+    None
+}
+
+pub(crate) fn cpe_rule(c: &crate::cpe::CpeMatch) -> Rule {
+    Rule::Cpe {
+        criteria: format!("cpe:2.3:{}:{}:{}", c.criteria.part, c.criteria.vendor, c.criteria.product),
+        bounds: describe_bounds(c),
+    }
+}
+
+pub(crate) fn build(advisory: &Advisory, i: usize, package: &Package, rule: Rule, confidence: Confidence) -> Match {
+    let fixed = match &rule {
+        Rule::Range { fixed, .. } => fixed.clone(),
+        Rule::Cpe { .. } => advisory.affected[i].cpes.iter().find_map(|c| c.end_excluding.clone()),
+        _ => None,
+    };
+    Match {
+        advisory: advisory.id.clone(),
+        affected_index: i,
+        package: package.name.clone(),
+        installed: package.version.clone(),
+        fixed,
+        rule,
+        confidence,
+    }
+}
