@@ -46,23 +46,36 @@ impl TicketTag {
     /// brackets, `＃` and digits, any case of the prefix, and spaces (also U+3000) around the
     /// parts: `［ＨＩＫＥＳＨＩ　＃１２］` is ticket 12.
     pub fn find(&self, subject: &str) -> Option<u64> {
-        self.find_span(subject).map(|(n, _, _)| n)
+        self.spans(subject).first().map(|&(n, _, _)| n)
     }
 
-    /// Number and char range (in the narrowed subject) of the first tag.
-    fn find_span(&self, subject: &str) -> Option<(u64, usize, usize)> {
+    /// Number and char range of every tag. `narrow` maps one char to one char, so the
+    /// ranges index the original subject's chars too.
+    fn spans(&self, subject: &str) -> Vec<(u64, usize, usize)> {
         let chars: Vec<char> = subject.chars().map(narrow).collect();
         let prefix: Vec<char> = self.prefix.chars().map(narrow).collect();
-        (0..chars.len())
-            .filter(|&i| chars[i] == '[')
-            .find_map(|i| match_tag(&chars, i, &prefix).map(|(n, end)| (n, i, end)))
+        let mut spans = Vec::new();
+        let mut i = 0;
+        while i < chars.len() {
+            match (chars[i] == '[')
+                .then(|| match_tag(&chars, i, &prefix))
+                .flatten()
+            {
+                Some((n, end)) => {
+                    spans.push((n, i, end));
+                    i = end;
+                }
+                None => i += 1,
+            }
+        }
+        spans
     }
 
-    /// `subject` carrying the tag for ticket `n` exactly once: an existing tag for `n` is
-    /// kept where it is, otherwise the tag is put in front.
+    /// `subject` carrying the tag for ticket `n`: unchanged when a tag for `n` is already
+    /// there (wherever it is), otherwise with the tag put in front.
     pub fn tag_subject(&self, subject: &str, n: u64) -> String {
         let subject = subject.trim();
-        if self.find(subject) == Some(n) {
+        if self.spans(subject).iter().any(|&(found, _, _)| found == n) {
             return subject.to_owned();
         }
         if subject.is_empty() {
@@ -72,26 +85,28 @@ impl TicketTag {
     }
 
     /// The subject of our answer to a message in ticket `n`: one `Re: `, then the tag once,
-    /// then the subject without the reply markers and copies of our tag that a long thread
-    /// collects (`Re: RE: [hikeshi #1] Re: [hikeshi #1] x` → `Re: [hikeshi #1] x`).
+    /// then the subject without the leading reply markers and without the copies of our tag
+    /// that a long thread collects (`Re: RE: [hikeshi #1] Re: x [hikeshi #1]` →
+    /// `Re: [hikeshi #1] x`). Tags of other tickets stay: they are the reporter's.
     pub fn reply_subject(&self, subject: &str, n: u64) -> String {
-        let mut rest: String = subject.trim().to_owned();
-        loop {
-            let before = rest.clone();
-            rest = strip_reply_marker(&rest).trim_start().to_owned();
-            if let Some((_, start, end)) = self.find_span(&rest)
-                && start == 0
-            {
-                rest = rest
-                    .chars()
-                    .skip(end)
-                    .collect::<String>()
-                    .trim_start()
-                    .to_owned();
+        let chars: Vec<char> = subject.chars().collect();
+        let mut kept = String::with_capacity(subject.len());
+        let mut next = 0;
+        for (found, start, end) in self.spans(subject) {
+            if found == n {
+                kept.extend(&chars[next..start]);
+                kept.push(' ');
+                next = end;
             }
-            if rest == before {
+        }
+        kept.extend(&chars[next..]);
+        let mut rest = kept.split_whitespace().collect::<Vec<_>>().join(" ");
+        loop {
+            let stripped = strip_reply_marker(&rest).trim_start().to_owned();
+            if stripped == rest {
                 break;
             }
+            rest = stripped;
         }
         let tag = self.format(n);
         if rest.is_empty() {

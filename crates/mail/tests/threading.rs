@@ -54,6 +54,10 @@ fn tag_subject_adds_the_tag_once() {
         "[hikeshi #4] [hikeshi #3] other"
     );
     assert_eq!(tag.tag_subject("  ", 4), "[hikeshi #4]");
+    assert_eq!(
+        tag.tag_subject("[hikeshi #3] [hikeshi #4] both", 4),
+        "[hikeshi #3] [hikeshi #4] both"
+    );
 }
 
 #[test]
@@ -71,6 +75,12 @@ fn reply_subject_collapses_markers_and_duplicate_tags() {
         ("", "Re: [hikeshi #1]"),
         ("Reminder: patch", "Re: [hikeshi #1] Reminder: patch"),
         ("[hikeshi #1]", "Re: [hikeshi #1]"),
+        ("Re: Scan [hikeshi #1]", "Re: [hikeshi #1] Scan"),
+        ("Re: [hikeshi ＃１] x ［hikeshi #1］", "Re: [hikeshi #1] x"),
+        (
+            "Re: [hikeshi #3] merged",
+            "Re: [hikeshi #1] [hikeshi #3] merged",
+        ),
     ];
     for (subject, expected) in table {
         assert_eq!(tag.reply_subject(subject, 1), expected, "{subject}");
