@@ -84,6 +84,19 @@ pub struct Stats {
     pub errors: u64,
 }
 
+impl Stats {
+    /// Adds the counts of another part of the same sweep.
+    pub fn add(&mut self, o: &Stats) {
+        self.files += o.files;
+        self.bytes += o.bytes;
+        self.lines += o.lines;
+        self.hit_lines += o.hit_lines;
+        self.hits += o.hits;
+        self.malformed_lines += o.malformed_lines;
+        self.errors += o.errors;
+    }
+}
+
 /// serde's `Arc` support sits behind its `rc` feature, which would change serde for the whole
 /// workspace; one path string does not justify that.
 fn ser_arc_str<S: serde::Serializer>(v: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {

@@ -49,6 +49,7 @@ mod chunk;
 mod emit;
 mod error;
 mod fields;
+mod files;
 mod formats;
 mod hit;
 mod input;

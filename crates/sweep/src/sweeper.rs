@@ -50,12 +50,12 @@ impl Default for SweepOptions {
 /// Sweeps logs for the indicators of one [`IndicatorSet`].
 #[derive(Debug, Clone)]
 pub struct Sweeper<'s> {
-    set: &'s IndicatorSet,
+    pub(crate) set: &'s IndicatorSet,
     opts: SweepOptions,
 }
 
 /// A block of whole lines handed to a matcher thread.
-struct Job {
+pub(crate) struct Job {
     seq: u64,
     file: Arc<FileCtx>,
     buf: Vec<u8>,
@@ -63,13 +63,13 @@ struct Job {
     offset: u64,
 }
 
-struct FileCtx {
+pub(crate) struct FileCtx {
     name: Arc<str>,
     parser: Parser,
 }
 
 /// Where blocks go: matched at once, or sent to the threads.
-enum Mode<'a> {
+pub(crate) enum Mode<'a> {
     Inline(Box<Matcher<'a>>),
     Threads {
         jobs: SyncSender<Job>,
@@ -116,6 +116,10 @@ impl<'s> Sweeper<'s> {
             self.read_all(sources, &mut emitter, &mut mode);
             return emitter.stats;
         }
+        if crate::files::worth_it(&sources, threads) {
+            self.run_files(sources, &mut emitter, threads);
+            return emitter.stats;
+        }
         std::thread::scope(|scope| {
             let (job_tx, job_rx) = mpsc::sync_channel::<Job>(threads);
             let (done_tx, done_rx) = mpsc::channel();
@@ -144,7 +148,12 @@ impl<'s> Sweeper<'s> {
         emitter.stats
     }
 
-    fn read_all(&self, sources: Vec<Source<'_>>, emitter: &mut Emitter<'_>, mode: &mut Mode<'_>) {
+    pub(crate) fn read_all(
+        &self,
+        sources: Vec<Source<'_>>,
+        emitter: &mut Emitter<'_>,
+        mode: &mut Mode<'_>,
+    ) {
         let mut seq = 0u64;
         for source in sources {
             if emitter.sink.cancelled() {

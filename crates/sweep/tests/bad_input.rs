@@ -200,3 +200,47 @@ fn directories_are_walked_recursively_in_name_order() {
     let got: Vec<_> = names(&sink).into_iter().map(|(n, _)| n).collect();
     assert_eq!(got, ["1.log", "0.log", "2.log"]);
 }
+
+#[test]
+fn many_files_on_many_threads_report_exactly_as_one_thread_does() {
+    let mut files = Vec::new();
+    for i in 0..9 {
+        let mut log = String::new();
+        for j in 0..(200 + i * 50) {
+            log.push_str(&squid_line(if j % 37 == i {
+                "www.evil.com"
+            } else {
+                "fine.example"
+            }));
+        }
+        if i == 4 {
+            log.push_str("garbage\n");
+        }
+        let bytes = if i % 2 == 0 {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            e.write_all(log.as_bytes()).expect("gzip");
+            e.finish().expect("gzip")
+        } else {
+            log.into_bytes()
+        };
+        files.push((format!("{i}.log"), bytes));
+    }
+    let files: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+    let opts = |threads| SweepOptions {
+        format: Some(Format::Squid),
+        threads,
+        ..SweepOptions::default()
+    };
+    let (_d1, one) = sweep_dir(&files, opts(1));
+    let (_d2, many) = sweep_dir(&files, opts(3));
+    assert_eq!(names(&one), names(&many));
+    assert!(names(&one).len() >= 9 * 5, "{}", names(&one).len());
+    let errs = |s: &VecSink| {
+        s.errors
+            .iter()
+            .map(|e| (e.file().rsplit('/').next().map(str::to_owned), e.line()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(errs(&one), errs(&many));
+    assert_eq!(errs(&one).len(), 1);
+}
