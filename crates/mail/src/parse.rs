@@ -188,17 +188,23 @@ fn part_depths(message: &Message<'_>) -> Vec<usize> {
     depths
 }
 
+/// One warning per distinct unknown charset, at most `MAX_CHARSET_WARNINGS`: a hostile
+/// message with a million parts and as many invented charsets must not cost quadratic time
+/// or a million warnings.
 fn charset_warnings(message: &Message<'_>, warnings: &mut Vec<ParseWarning>) {
+    const MAX_CHARSET_WARNINGS: usize = 16;
+    let mut seen = std::collections::BTreeSet::new();
     for part in &message.parts {
         let Some(charset) = part.content_type().and_then(|ct| ct.attribute("charset")) else {
             continue;
         };
-        let known = known_to_parser(charset) || fallback_encoding(charset).is_some();
-        let warning = ParseWarning::UnknownCharset {
-            charset: charset.to_owned(),
-        };
-        if !known && !warnings.contains(&warning) {
-            warnings.push(warning);
+        if known_to_parser(charset) || fallback_encoding(charset).is_some() {
+            continue;
+        }
+        if seen.len() < MAX_CHARSET_WARNINGS && seen.insert(charset.to_owned()) {
+            warnings.push(ParseWarning::UnknownCharset {
+                charset: charset.to_owned(),
+            });
         }
     }
 }

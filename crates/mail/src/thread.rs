@@ -186,6 +186,8 @@ fn strip_reply_marker(subject: &str) -> &str {
 /// Message ids to look up, most specific first: In-Reply-To, then References from the
 /// newest back to the thread's root, without duplicates and without the message's own id.
 pub fn thread_keys(mail: &ParsedMail) -> Vec<String> {
+    // A set beside the list: References is outside data and may hold a million ids.
+    let mut seen = std::collections::HashSet::new();
     let mut keys: Vec<String> = Vec::new();
     let candidates = mail.in_reply_to.iter().chain(mail.references.iter().rev());
     for id in candidates {
@@ -193,7 +195,7 @@ pub fn thread_keys(mail: &ParsedMail) -> Vec<String> {
         if id.is_empty() || Some(id) == mail.message_id.as_deref() {
             continue;
         }
-        if !keys.iter().any(|k| k == id) {
+        if seen.insert(id) {
             keys.push(id.to_owned());
         }
     }
