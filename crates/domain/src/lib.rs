@@ -25,6 +25,7 @@ pub mod audit;
 pub mod ids;
 pub mod incident;
 pub mod named;
+pub mod period;
 pub mod phase;
 pub mod priority;
 pub mod report;
