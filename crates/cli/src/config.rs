@@ -74,6 +74,22 @@ impl std::fmt::Debug for Settings {
     }
 }
 
+/// The top-level keys of [`Settings`] that the environment may set.
+const SETTING_KEYS: &[&str] = &[
+    "listen",
+    "database_url",
+    "max_body_mb",
+    "max_attachment_mb",
+    "report_rate_per_minute",
+    "session_hours",
+    "secure_cookies",
+    "trust_forwarded_for",
+    "form_secret",
+    "display_offset_minutes",
+    "priority",
+    "sla",
+];
+
 impl Settings {
     pub fn load(data_dir: Option<&Path>, file: Option<&Path>) -> anyhow::Result<Settings> {
         let data_dir = data_dir
@@ -93,9 +109,19 @@ impl Settings {
             None if default_file.exists() => fig = fig.merge(Toml::file(&default_file)),
             None => {}
         }
+        // Only the settings' own keys: other HIKESHI_* variables (HIKESHI_LOG, the test
+        // suite's HIKESHI_TEST_*) belong to someone else.
         fig = fig.merge(
             Env::prefixed("HIKESHI_")
-                .ignore(&["DATA_DIR", "CONFIG", "LOG"])
+                .filter(|k| {
+                    let top = k
+                        .as_str()
+                        .split("__")
+                        .next()
+                        .unwrap_or("")
+                        .to_ascii_lowercase();
+                    SETTING_KEYS.contains(&top.as_str())
+                })
                 .split("__"),
         );
         let mut s: Settings = fig.extract().context("reading the configuration")?;

@@ -41,6 +41,9 @@ enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(cmd::audit::AuditCmd),
+    /// Indicators: extract from text, defang.
+    #[command(subcommand)]
+    Ioc(cmd::ioc::IocCmd),
 }
 
 fn main() -> ExitCode {
@@ -53,15 +56,21 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let result = (|| -> anyhow::Result<ExitCode> {
+        // Commands that need no database run without one.
+        let command = match cli.command {
+            Command::Ioc(c) => return cmd::ioc::run(c),
+            other => other,
+        };
         let settings = config::Settings::load(cli.data_dir.as_deref(), cli.config.as_deref())?;
         let rt = tokio::runtime::Runtime::new()?;
         rt.block_on(async {
-            match cli.command {
+            match command {
                 Command::Serve(a) => cmd::serve::run(settings, a).await,
                 Command::Migrate => cmd::migrate(&settings).await,
                 Command::User(c) => cmd::user::run(settings, c).await,
                 Command::Report(c) => cmd::report::run(settings, c).await,
                 Command::Audit(c) => cmd::audit::run(settings, c).await,
+                Command::Ioc(_) => unreachable!("handled above"),
             }
         })
     })();

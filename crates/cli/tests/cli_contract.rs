@@ -106,3 +106,31 @@ fn audit_verify_names_the_first_tampered_entry() {
         String::from_utf8_lossy(&bad.stderr)
     );
 }
+
+#[test]
+fn configuration_comes_from_the_file_then_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |envs: &[(&str, &str)]| {
+        std::process::Command::new(bin())
+            .arg("--data-dir")
+            .arg(dir.path())
+            .arg("migrate")
+            .envs(envs.iter().copied())
+            .output()
+            .unwrap()
+    };
+    // Other programs' HIKESHI_* variables are not settings and are left alone.
+    assert!(run(&[("HIKESHI_TEST_SOMETHING", "1")]).status.success());
+    // A setting from the environment is used (and a password in it never printed).
+    let o = run(&[("HIKESHI_DATABASE_URL", "mysql://root:hunter2@db/x")]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err.contains("unsupported database URL") && !err.contains("hunter2"),
+        "{err}"
+    );
+    // The file is read, and an unknown key in it is an error that names the key.
+    std::fs::write(dir.path().join("hikeshi.toml"), "listne = \"0.0.0.0:80\"\n").unwrap();
+    let o = run(&[]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("listne"));
+}

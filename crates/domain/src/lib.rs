@@ -24,6 +24,7 @@
 pub mod audit;
 pub mod ids;
 pub mod incident;
+pub mod indicator;
 pub mod named;
 pub mod period;
 pub mod phase;
@@ -37,6 +38,10 @@ pub mod user;
 pub use audit::Actor;
 pub use ids::{DecisionId, EventId, IncidentId, IncidentNumber, ReportId, TaskId, UserId};
 pub use incident::{Classification, Decision, Incident, Milestones, Task, TimelineEvent};
+pub use indicator::{
+    Correlations, IncidentIndicator, IncidentLink, Indicator, IndicatorContext, IndicatorId,
+    IndicatorRole, Kind, ReportLink, WeakLink,
+};
 pub use named::{Named, names, parse_named};
 pub use phase::Phase;
 pub use priority::{

@@ -24,6 +24,7 @@
 mod audit;
 mod incident_ops;
 mod incidents;
+mod indicators;
 mod query;
 mod reports;
 mod rows;

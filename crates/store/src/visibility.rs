@@ -15,10 +15,17 @@ pub enum Viewer {
 impl Viewer {
     /// Restrict incidents aliased `alias` to those the viewer may see.
     pub(crate) fn restrict(self, w: &mut Where, alias: &str) {
+        self.restrict_marked(w, alias, &format!("{alias}.tlp"));
+    }
+
+    /// Restrict rows marked with the TLP column `tlp_col` and belonging to the incident aliased
+    /// `alias`: a TLP:RED marking is seen only by the people named on that incident. Used for
+    /// incidents themselves and for per-incident context such as an indicator's link.
+    pub(crate) fn restrict_marked(self, w: &mut Where, alias: &str, tlp_col: &str) {
         if let Viewer::User(u) = self {
             let p = w.arg(Arg::Int(u.0));
             w.and_raw(format!(
-                "({alias}.tlp <> 'red' OR {alias}.owner_id = {p} OR {alias}.created_by = {p} OR EXISTS \
+                "({tlp_col} <> 'red' OR {alias}.owner_id = {p} OR {alias}.created_by = {p} OR EXISTS \
                  (SELECT 1 FROM incident_members m WHERE m.incident_id = {alias}.id AND m.user_id = {p}))"
             ));
         }

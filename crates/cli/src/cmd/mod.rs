@@ -2,6 +2,7 @@
 //! print.
 
 pub mod audit;
+pub mod ioc;
 pub mod report;
 pub mod serve;
 pub mod user;

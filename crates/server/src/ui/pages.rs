@@ -63,6 +63,7 @@ fn vocab() -> Value {
 fn incident_value(i: &Incident) -> Value {
     let mut v = json!(IncidentView::from(i));
     v["reported_ms"] = json!(i.reported_at);
+    v["updated_ms"] = json!(i.updated_at);
     v["sla_ms"] = json!({"acknowledge": i.sla.acknowledge, "first_response": i.sla.first_response, "containment": i.sla.containment});
     v["done_ms"] = json!({"acknowledge": i.acknowledged_at, "first_response": i.first_response_at, "containment": i.contained_at, "closed": i.closed_at});
     Value::from_serialize(v)

@@ -1,0 +1,338 @@
+//! Indicators: one global row per (kind, normal form), the per-incident context kept apart, the
+//! weak-link keys, and the correlation queries ("where else has this been seen").
+
+use crate::query::{Arg, Where, bind_all};
+use crate::rows::named;
+use crate::timeline::add_event;
+use crate::{Result, Store, StoreError, Tx, Viewer};
+use hikeshi_domain::{
+    Actor, Correlations, IncidentId, IncidentIndicator, IncidentLink, IncidentNumber, Indicator,
+    IndicatorContext, IndicatorId, Kind, Named, ReportId, ReportLink, WeakLink,
+};
+use serde_json::json;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+/// How many weakly linked indicators a correlation lists: a CDN's /24 can hold thousands, and
+/// the handler needs the first few, not a page that takes seconds.
+const WEAK_LIMIT: i64 = 20;
+const LINK_LIMIT: i64 = 100;
+
+fn kind(r: &AnyRow, col: &str) -> Result<Kind> {
+    let s: String = r.try_get(col)?;
+    s.parse()
+        .map_err(|_| StoreError::Corrupt(format!("indicator kind {s:?}")))
+}
+
+/// Find or create the global indicator, with its weak-link keys.
+pub(crate) async fn upsert_indicator(tx: &mut Tx<'_>, ind: &Indicator) -> Result<IndicatorId> {
+    // The no-op update makes RETURNING give the id on both backends when the row exists.
+    let id: i64 = sqlx::query(
+        "INSERT INTO indicators (kind, value, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (kind, value) DO UPDATE SET kind = excluded.kind RETURNING id",
+    )
+    .bind(ind.kind.as_str())
+    .bind(&ind.value)
+    .bind(tx.now)
+    .fetch_one(&mut *tx.tx)
+    .await?
+    .try_get("id")?;
+    for k in hikeshi_ioc::weak_keys(ind) {
+        let link = serde_json::to_value(k.link)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        sqlx::query(
+            "INSERT INTO indicator_keys (indicator_id, link, key) VALUES ($1, $2, $3) \
+             ON CONFLICT (indicator_id, link, key) DO NOTHING",
+        )
+        .bind(id)
+        .bind(link)
+        .bind(k.value)
+        .execute(&mut *tx.tx)
+        .await?;
+    }
+    Ok(IndicatorId(id))
+}
+
+async fn link_in(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    incident: IncidentId,
+    ind: &Indicator,
+    ctx: &IndicatorContext,
+) -> Result<IndicatorId> {
+    let id = upsert_indicator(tx, ind).await?;
+    sqlx::query(
+        "INSERT INTO incident_indicators (incident_id, indicator_id, role, tlp, note, first_seen, last_seen, added_at, added_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         ON CONFLICT (incident_id, indicator_id) DO UPDATE SET role = excluded.role, tlp = excluded.tlp, \
+         note = excluded.note, first_seen = COALESCE(excluded.first_seen, incident_indicators.first_seen), \
+         last_seen = COALESCE(excluded.last_seen, incident_indicators.last_seen)",
+    )
+    .bind(incident.0)
+    .bind(id.0)
+    .bind(ctx.role.as_str())
+    .bind(ctx.tlp.as_str())
+    .bind(&ctx.note)
+    .bind(ctx.first_seen)
+    .bind(ctx.last_seen)
+    .bind(tx.now)
+    .bind(actor.user().map(|u| u.0))
+    .execute(&mut *tx.tx)
+    .await?;
+    add_event(
+        tx,
+        actor,
+        incident,
+        "indicator-added",
+        json!({"kind": ind.kind.as_str(), "value": ind.value, "role": ctx.role.as_str(), "tlp": ctx.tlp.as_str()}),
+    )
+    .await?;
+    Ok(id)
+}
+
+impl Store {
+    /// Attach indicators to an incident (or update their context there), all or nothing.
+    pub async fn attach_indicators(
+        &self,
+        actor: &Actor,
+        incident: IncidentId,
+        items: &[(Indicator, IndicatorContext)],
+    ) -> Result<Vec<IndicatorId>> {
+        let mut tx = self.write().await?;
+        crate::incidents::touch(&mut tx, incident).await?;
+        let mut ids = Vec::with_capacity(items.len());
+        for (ind, ctx) in items {
+            ids.push(link_in(&mut tx, actor, incident, ind, ctx).await?);
+        }
+        tx.audit(
+            actor,
+            "incident.indicators",
+            "incident",
+            incident.0,
+            json!({"attached": items.len()}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    pub async fn detach_indicator(
+        &self,
+        actor: &Actor,
+        incident: IncidentId,
+        id: IndicatorId,
+    ) -> Result<()> {
+        let mut tx = self.write().await?;
+        let n = sqlx::query(
+            "DELETE FROM incident_indicators WHERE incident_id = $1 AND indicator_id = $2",
+        )
+        .bind(incident.0)
+        .bind(id.0)
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound(format!(
+                "indicator {} on incident {}",
+                id.0, incident.0
+            )));
+        }
+        crate::incidents::touch(&mut tx, incident).await?;
+        add_event(
+            &mut tx,
+            actor,
+            incident,
+            "indicator-removed",
+            json!({"indicator": id.0}),
+        )
+        .await?;
+        tx.audit(
+            actor,
+            "incident.indicator.remove",
+            "incident",
+            incident.0,
+            json!({"indicator": id.0}),
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// The incident's indicators with its own context, oldest first.
+    pub async fn incident_indicators(
+        &self,
+        viewer: Viewer,
+        incident: IncidentId,
+    ) -> Result<Vec<IncidentIndicator>> {
+        self.check_visible(viewer, incident).await?;
+        let rows = sqlx::query(
+            "SELECT d.id, d.kind, d.value, d.sighting_count, l.role, l.tlp, l.note, l.first_seen, l.last_seen, l.added_at \
+             FROM incident_indicators l JOIN indicators d ON d.id = l.indicator_id \
+             WHERE l.incident_id = $1 ORDER BY l.added_at, d.id",
+        )
+        .bind(incident.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(IncidentIndicator {
+                    id: IndicatorId(r.try_get("id")?),
+                    indicator: Indicator {
+                        kind: kind(r, "kind")?,
+                        value: r.try_get("value")?,
+                    },
+                    role: named(r, "role")?,
+                    tlp: named(r, "tlp")?,
+                    note: r.try_get("note")?,
+                    first_seen: r.try_get("first_seen")?,
+                    last_seen: r.try_get("last_seen")?,
+                    added_at: r.try_get("added_at")?,
+                    sighting_count: r.try_get("sighting_count")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The stored id of an indicator, if it is known.
+    pub async fn indicator_id(&self, ind: &Indicator) -> Result<Option<IndicatorId>> {
+        Ok(
+            sqlx::query("SELECT id FROM indicators WHERE kind = $1 AND value = $2")
+                .bind(ind.kind.as_str())
+                .bind(&ind.value)
+                .fetch_optional(&self.pool)
+                .await?
+                .map(|r| r.try_get("id"))
+                .transpose()?
+                .map(IndicatorId),
+        )
+    }
+
+    /// Incidents holding any of `ids`, as the viewer may see them (incident TLP and the
+    /// link's own TLP both apply), except `exclude`. Rows: (indicator id, link).
+    async fn linked_incidents(
+        &self,
+        viewer: Viewer,
+        ids: &[i64],
+        exclude: Option<IncidentId>,
+    ) -> Result<Vec<(i64, IncidentLink)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut w = Where::default();
+        let list: Vec<String> = ids.iter().map(|i| w.arg(Arg::Int(*i))).collect();
+        w.and_raw(format!("l.indicator_id IN ({})", list.join(", ")));
+        if let Some(x) = exclude {
+            w.and("i.id <> ?", Arg::Int(x.0));
+        }
+        viewer.restrict(&mut w, "i");
+        viewer.restrict_marked(&mut w, "i", "l.tlp");
+        let sql = format!(
+            "SELECT l.indicator_id, i.id, i.year, i.seq, i.title, i.phase FROM incident_indicators l \
+             JOIN incidents i ON i.id = l.incident_id{} ORDER BY i.updated_at DESC, i.id DESC LIMIT {LINK_LIMIT}",
+            w.sql()
+        );
+        let rows = bind_all(sqlx::query(&sql), &w.args)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("indicator_id")?,
+                    IncidentLink {
+                        incident: IncidentId(r.try_get("id")?),
+                        number: IncidentNumber {
+                            year: r.try_get::<i64, _>("year")? as i32,
+                            seq: r.try_get("seq")?,
+                        },
+                        title: r.try_get("title")?,
+                        phase: named(r, "phase")?,
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    /// Where else an indicator has been seen: other incidents and reports with the same
+    /// indicator, and indicators linked weakly (same registrable domain, network, URL host)
+    /// with their incidents. TLP applies to every row.
+    pub async fn correlations(
+        &self,
+        viewer: Viewer,
+        id: IndicatorId,
+        exclude: Option<IncidentId>,
+    ) -> Result<Correlations> {
+        let incidents = self
+            .linked_incidents(viewer, &[id.0], exclude)
+            .await?
+            .into_iter()
+            .map(|(_, l)| l)
+            .collect();
+
+        let mut w = Where::default();
+        w.and("ri.indicator_id = ?", Arg::Int(id.0));
+        viewer.restrict_reports(&mut w, "r");
+        let sql = format!(
+            "SELECT DISTINCT r.id, r.subject, r.received_at FROM report_indicators ri JOIN reports r ON r.id = ri.report_id{} \
+             ORDER BY r.received_at DESC LIMIT {LINK_LIMIT}",
+            w.sql()
+        );
+        let reports = bind_all(sqlx::query(&sql), &w.args)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(ReportLink {
+                    report: ReportId(r.try_get("id")?),
+                    subject: r.try_get("subject")?,
+                    received_at: r.try_get("received_at")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+
+        let rows = sqlx::query(
+            "SELECT k2.indicator_id, k1.link, k1.key, d.kind, d.value FROM indicator_keys k1 \
+             JOIN indicator_keys k2 ON k2.link = k1.link AND k2.key = k1.key AND k2.indicator_id <> k1.indicator_id \
+             JOIN indicators d ON d.id = k2.indicator_id WHERE k1.indicator_id = $1 ORDER BY d.id LIMIT $2",
+        )
+        .bind(id.0)
+        .bind(WEAK_LIMIT)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut weak_rows = Vec::new();
+        for r in &rows {
+            let link: String = r.try_get("link")?;
+            let link = serde_json::from_value(json!(link))
+                .map_err(|e| StoreError::Corrupt(format!("link kind: {e}")))?;
+            weak_rows.push((
+                r.try_get::<i64, _>("indicator_id")?,
+                link,
+                r.try_get::<String, _>("key")?,
+                Indicator {
+                    kind: kind(r, "kind")?,
+                    value: r.try_get("value")?,
+                },
+            ));
+        }
+        let ids: Vec<i64> = weak_rows.iter().map(|w| w.0).collect();
+        let linked = self.linked_incidents(viewer, &ids, None).await?;
+        let weak = weak_rows
+            .into_iter()
+            .map(|(wid, link, key, indicator)| WeakLink {
+                link,
+                key,
+                indicator,
+                incidents: linked
+                    .iter()
+                    .filter(|(i, _)| *i == wid)
+                    .map(|(_, l)| l.clone())
+                    .collect(),
+            })
+            .collect();
+        Ok(Correlations {
+            incidents,
+            reports,
+            weak,
+        })
+    }
+}
