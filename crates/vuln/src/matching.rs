@@ -116,45 +116,106 @@ pub(crate) fn describe_bounds(c: &crate::cpe::CpeMatch) -> String {
 /// entry names the package are CPE statements tried, and then with
 /// [`Confidence::ProductNameOnly`].
 pub fn match_package(advisory: &Advisory, package: &Package) -> Option<Match> {
-    let scheme = package.ecosystem.scheme();
-    let mut installed = Installed::new(&package.version, scheme);
-    let mut named = false;
-    let mut review = None;
-    for (i, affected) in advisory.affected.iter().enumerate() {
-        if !names_package(affected, package) {
-            continue;
-        }
-        named = true;
-        let (prepared, _bound_errors) = PreparedAffected::new(affected, scheme);
-        match prepared.evaluate(&mut installed) {
-            Some((rule, Confidence::NeedsReview)) => review = review.or(Some((i, rule))),
-            Some((rule, confidence)) => return Some(build(advisory, i, package, rule, confidence)),
-            None => {}
-        }
-    }
-    if let Some((i, rule)) = review {
-        return Some(build(advisory, i, package, rule, Confidence::NeedsReview));
-    }
-    if named {
-        return None;
-    }
-    let product = package.name.to_ascii_lowercase();
-    let upstream = upstream_version(package);
-    for (i, affected) in advisory.affected.iter().enumerate() {
-        for c in affected.cpes.iter().filter(|c| c.criteria.product == product) {
-            let Ok(prepared) = PreparedCpe::new(c) else { continue };
-            let rule = match &upstream {
-                Ok(up) if prepared.contains(up) => cpe_rule(c),
-                Ok(_) => continue,
-                Err(e) => {
-                    let rule = Rule::UnreadableVersion { error: e.clone() };
-                    return Some(build(advisory, i, package, rule, Confidence::NeedsReview));
+    PreparedAdvisory::new(advisory.clone()).0.evaluate(package)
+}
+
+/// An advisory with all its bounds parsed once; what the indexes keep.
+#[derive(Debug, Clone)]
+pub struct PreparedAdvisory {
+    pub advisory: Advisory,
+    entries: Vec<Option<PreparedAffected>>,
+    cpes: Vec<Vec<PreparedCpe>>,
+}
+
+impl PreparedAdvisory {
+    /// Prepares `advisory`; bounds that cannot be read are returned, and only those are left out.
+    pub fn new(advisory: Advisory) -> (Self, Vec<VersionError>) {
+        let mut errors = Vec::new();
+        let mut entries = Vec::with_capacity(advisory.affected.len());
+        let mut cpes = Vec::with_capacity(advisory.affected.len());
+        for a in &advisory.affected {
+            let platform = a.package.as_ref().and_then(|p| p.platform.as_ref());
+            entries.push(platform.map(|pl| {
+                let (prepared, errs) = PreparedAffected::new(a, pl.ecosystem.scheme());
+                errors.extend(errs);
+                prepared
+            }));
+            let mut list = Vec::new();
+            for c in &a.cpes {
+                match PreparedCpe::new(c) {
+                    Ok(p) => list.push(p),
+                    Err(e) => errors.push(e),
                 }
-            };
-            return Some(build(advisory, i, package, rule, Confidence::ProductNameOnly));
+            }
+            cpes.push(list);
         }
+        (PreparedAdvisory { advisory, entries, cpes }, errors)
     }
-    None
+
+    /// Normalised (ecosystem, name) keys of the packages this advisory names.
+    pub fn package_keys(&self) -> impl Iterator<Item = (Ecosystem, String)> + '_ {
+        self.advisory.affected.iter().filter_map(|a| {
+            let p = a.package.as_ref()?;
+            let e = p.platform.as_ref()?.ecosystem;
+            Some((e, e.normalise_name(&p.name)))
+        })
+    }
+
+    /// Lower-cased CPE product names this advisory names.
+    pub fn products(&self) -> impl Iterator<Item = &str> + '_ {
+        self.cpes.iter().flatten().map(|c| c.product.as_str())
+    }
+
+    pub fn evaluate(&self, package: &Package) -> Option<Match> {
+        let parsed = Version::parse(package.ecosystem.scheme(), &package.version);
+        self.evaluate_parsed(package, parsed)
+    }
+
+    /// As [`evaluate`](Self::evaluate), with the installed version already parsed under the
+    /// package's own scheme (indexes parse each installed version once).
+    pub fn evaluate_parsed(&self, package: &Package, parsed: Result<Version, VersionError>) -> Option<Match> {
+        let advisory = &self.advisory;
+        let mut installed = Installed::with_parsed(&package.version, package.ecosystem.scheme(), parsed);
+        let mut named = false;
+        let mut review = None;
+        for (i, affected) in advisory.affected.iter().enumerate() {
+            let Some(prepared) = &self.entries[i] else { continue };
+            if !names_package(affected, package) {
+                continue;
+            }
+            named = true;
+            match prepared.evaluate(&mut installed) {
+                Some((rule, Confidence::NeedsReview)) => review = review.or(Some((i, rule))),
+                Some((rule, confidence)) => return Some(build(advisory, i, package, rule, confidence)),
+                None => {}
+            }
+        }
+        if let Some((i, rule)) = review {
+            return Some(build(advisory, i, package, rule, Confidence::NeedsReview));
+        }
+        if named || self.cpes.iter().all(Vec::is_empty) {
+            return None;
+        }
+        let product = package.name.to_ascii_lowercase();
+        let mut upstream = None;
+        for (i, list) in self.cpes.iter().enumerate() {
+            for c in list.iter().filter(|c| c.product == product) {
+                let up = upstream.get_or_insert_with(|| upstream_version(package));
+                match up {
+                    Ok(v) if c.contains(v) => {
+                        let rule = cpe_rule(&c.cpe);
+                        return Some(build(advisory, i, package, rule, Confidence::ProductNameOnly));
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        let rule = Rule::UnreadableVersion { error: e.clone() };
+                        return Some(build(advisory, i, package, rule, Confidence::NeedsReview));
+                    }
+                }
+            }
+        }
+        None
+    }
 }
 
 pub(crate) fn cpe_rule(c: &crate::cpe::CpeMatch) -> Rule {

@@ -40,17 +40,12 @@ pub(crate) struct PreparedRange {
 /// package may be checked against ECOSYSTEM and SEMVER ranges.
 pub(crate) struct Installed<'a> {
     pub raw: &'a str,
-    pub own: Scheme,
     cache: Vec<(Scheme, Result<Version, VersionError>)>,
 }
 
 impl<'a> Installed<'a> {
-    pub fn new(raw: &'a str, own: Scheme) -> Self {
-        Installed { raw, own, cache: Vec::with_capacity(1) }
-    }
-
     pub fn with_parsed(raw: &'a str, own: Scheme, parsed: Result<Version, VersionError>) -> Self {
-        Installed { raw, own, cache: vec![(own, parsed)] }
+        Installed { raw, cache: vec![(own, parsed)] }
     }
 
     pub fn get(&mut self, scheme: Scheme) -> &Result<Version, VersionError> {

@@ -1,0 +1,166 @@
+//! Indexes that turn matching into lookups.
+//!
+//! [`AdvisoryIndex`] keys every prepared advisory by (ecosystem, normalised package name) and by
+//! CPE product, so a package meets only the advisories that name it: a full re-match costs one
+//! hash lookup per installed package plus the ranges of that package, instead of every range
+//! for every package. [`InventoryIndex`] is the mirror image for "one new advisory": it keys
+//! installed packages the same way and parses each installed version once.
+//!
+//! An interval tree per package was considered and rejected: after the lookup a bucket holds a
+//! handful of advisories (tens for the busiest packages such as the kernel), so walking them is
+//! cheaper than maintaining the tree, and the walk keeps one evaluation path shared with
+//! [`match_package`](crate::match_package).
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::advisory::Advisory;
+use crate::ecosystem::Ecosystem;
+use crate::inventory::Asset;
+use crate::matching::{Match, Package, PreparedAdvisory};
+use crate::version::{Version, VersionError};
+
+/// One affected package of one asset.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssetMatch {
+    /// Index into the asset slice the match was computed from.
+    pub asset: usize,
+    /// Index into that asset's packages.
+    pub package: usize,
+    pub found: Match,
+}
+
+/// An advisory bound that could not be read; the rest of the advisory is still indexed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexWarning {
+    pub advisory: String,
+    pub error: VersionError,
+}
+
+/// Every known advisory, keyed for lookup by installed package.
+#[derive(Debug, Default)]
+pub struct AdvisoryIndex {
+    advisories: Vec<PreparedAdvisory>,
+    by_package: FxHashMap<(Ecosystem, String), Vec<u32>>,
+    by_product: FxHashMap<String, Vec<u32>>,
+}
+
+impl AdvisoryIndex {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds one advisory; returns the bounds that could not be read.
+    pub fn insert(&mut self, advisory: Advisory) -> Vec<IndexWarning> {
+        let (prepared, errors) = PreparedAdvisory::new(advisory);
+        let id = u32::try_from(self.advisories.len()).unwrap_or(u32::MAX);
+        let keys: FxHashSet<(Ecosystem, String)> = prepared.package_keys().collect();
+        for key in keys {
+            self.by_package.entry(key).or_default().push(id);
+        }
+        let products: FxHashSet<&str> = prepared.products().collect();
+        for p in products {
+            self.by_product.entry(p.to_owned()).or_default().push(id);
+        }
+        let warnings = errors
+            .into_iter()
+            .map(|error| IndexWarning { advisory: prepared.advisory.id.clone(), error })
+            .collect();
+        self.advisories.push(prepared);
+        warnings
+    }
+
+    pub fn len(&self) -> usize {
+        self.advisories.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.advisories.is_empty()
+    }
+
+    /// Every advisory that affects `package`, in insertion order.
+    pub fn matches(&self, package: &Package) -> Vec<Match> {
+        let key = (package.ecosystem, package.ecosystem.normalise_name(&package.name));
+        let named = self.by_package.get(&key).map_or(&[][..], Vec::as_slice);
+        let by_product = self.by_product.get(&package.name.to_ascii_lowercase()).map_or(&[][..], Vec::as_slice);
+        if named.is_empty() && by_product.is_empty() {
+            return Vec::new();
+        }
+        let parsed = Version::parse(package.ecosystem.scheme(), &package.version);
+        let mut out = Vec::new();
+        let mut seen: Vec<u32> = Vec::new();
+        for &id in named.iter().chain(by_product) {
+            if seen.contains(&id) {
+                continue;
+            }
+            seen.push(id);
+            if let Some(m) = self.advisories[id as usize].evaluate_parsed(package, parsed.clone()) {
+                out.push(m);
+            }
+        }
+        out
+    }
+
+    /// Full re-match: every affected package of every asset.
+    pub fn match_assets(&self, assets: &[Asset]) -> Vec<AssetMatch> {
+        let mut out = Vec::new();
+        for (ai, asset) in assets.iter().enumerate() {
+            for (pi, package) in asset.packages.iter().enumerate() {
+                out.extend(self.matches(package).into_iter().map(|found| AssetMatch { asset: ai, package: pi, found }));
+            }
+        }
+        out
+    }
+}
+
+/// Installed packages keyed like the advisory index, for matching one new advisory.
+#[derive(Debug)]
+pub struct InventoryIndex {
+    by_package: FxHashMap<(Ecosystem, String), Vec<(u32, u32)>>,
+    by_product: FxHashMap<String, Vec<(u32, u32)>>,
+    parsed: Vec<Vec<Result<Version, VersionError>>>,
+}
+
+impl InventoryIndex {
+    pub fn new(assets: &[Asset]) -> Self {
+        let mut by_package: FxHashMap<(Ecosystem, String), Vec<(u32, u32)>> = FxHashMap::default();
+        let mut by_product: FxHashMap<String, Vec<(u32, u32)>> = FxHashMap::default();
+        let mut parsed = Vec::with_capacity(assets.len());
+        for (ai, asset) in assets.iter().enumerate() {
+            let mut versions = Vec::with_capacity(asset.packages.len());
+            for (pi, p) in asset.packages.iter().enumerate() {
+                let at = (ai as u32, pi as u32);
+                by_package.entry((p.ecosystem, p.ecosystem.normalise_name(&p.name))).or_default().push(at);
+                by_product.entry(p.name.to_ascii_lowercase()).or_default().push(at);
+                versions.push(Version::parse(p.ecosystem.scheme(), &p.version));
+            }
+            parsed.push(versions);
+        }
+        InventoryIndex { by_package, by_product, parsed }
+    }
+
+    /// Every asset package affected by `advisory`. `assets` must be the slice the index was
+    /// built from.
+    pub fn affected_by(&self, assets: &[Asset], advisory: &Advisory) -> Vec<AssetMatch> {
+        let (prepared, _) = PreparedAdvisory::new(advisory.clone());
+        let mut candidates: Vec<(u32, u32)> = Vec::new();
+        for key in prepared.package_keys() {
+            candidates.extend(self.by_package.get(&key).into_iter().flatten());
+        }
+        for product in prepared.products() {
+            candidates.extend(self.by_product.get(product).into_iter().flatten());
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut out = Vec::new();
+        for (ai, pi) in candidates {
+            let (a, p) = (ai as usize, pi as usize);
+            let Some(package) = assets.get(a).and_then(|x| x.packages.get(p)) else { continue };
+            let parsed = self.parsed.get(a).and_then(|v| v.get(p)).cloned();
+            let parsed = parsed.unwrap_or_else(|| Version::parse(package.ecosystem.scheme(), &package.version));
+            if let Some(found) = prepared.evaluate_parsed(package, parsed) {
+                out.push(AssetMatch { asset: a, package: p, found });
+            }
+        }
+        out
+    }
+}
