@@ -16,7 +16,8 @@
 //! - [`split_mbox`], [`read_maildir`], [`detect_source`]: mailbox files for imports.
 //!
 //! Indicator extraction is not done here: the server runs hikeshi-ioc's extractor over
-//! [`ParsedMail::text`] and the text of [`Attachment`]s, so one extractor serves every source.
+//! [`ParsedMail::searchable_texts`] (subject, body, text attachments, forwarded messages,
+//! each labelled), so one extractor serves every source.
 //!
 //! ```
 //! use hikeshi_mail::{parse, should_auto_reply, Language, OutgoingMessage, Mailbox, TicketTag};
