@@ -31,7 +31,13 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let ex = hikeshi_ioc::default_extractor();
+    // HIKESHI_BENCH_NO_WARNINGS=1 measures extraction without the warning-list lookups.
+    let bare = hikeshi_ioc::Extractor::new().with_warnings(hikeshi_ioc::WarningSet::empty());
+    let ex = if std::env::var_os("HIKESHI_BENCH_NO_WARNINGS").is_some() {
+        &bare
+    } else {
+        hikeshi_ioc::default_extractor()
+    };
     let mut times = Vec::new();
     let mut cpu = Vec::new();
     let mut per_kind = BTreeMap::new();

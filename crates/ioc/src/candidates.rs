@@ -112,8 +112,13 @@ impl<'a> RunScanner<'a> {
     fn urls(&mut self, v: &View) {
         let n = v.norm;
         let mut from = 0;
-        while let Some(rel) = memchr::memmem::find(&n[from..], b"://") {
+        // `:` then `//`: a plain memchr, as most runs are short and have no URL at all.
+        while let Some(rel) = memchr::memchr(b':', &n[from..]) {
             let h = from + rel;
+            from = h + 1;
+            if n.get(h + 1..h + 3) != Some(&b"//"[..]) {
+                continue;
+            }
             from = h + 3;
             let mut s = h;
             while s > 0 && h - s < 8 && n[s - 1].is_ascii_alphabetic() {
@@ -140,9 +145,10 @@ impl<'a> RunScanner<'a> {
             } else {
                 host.trim_end_matches(['.', ',', ';', ')', ']'])
             };
-            if normalize::url_host(host, Some(&self.ex.suffixes)).is_err() {
+            let Ok(host_norm) = normalize::url_host(host, Some(&self.ex.suffixes)) else {
                 continue;
-            }
+            };
+            let host_raw = host;
             let mut e = h
                 + 3
                 + rest
@@ -153,7 +159,15 @@ impl<'a> RunScanner<'a> {
             e = h + 3 + sentence_cut(&n[h + 3..e]);
             e = trim_url_end(n, h + 3, e);
             from = from.max(e);
-            if let Ok(value) = normalize::url(ascii(&n[s..e]), Some(&self.ex.suffixes)) {
+            let suffixes = &self.ex.suffixes;
+            let known = |h: &str| {
+                if h == host_raw {
+                    Ok(host_norm)
+                } else {
+                    normalize::url_host(h, Some(suffixes))
+                }
+            };
+            if let Ok(value) = normalize::url_with_host(ascii(&n[s..e]), known) {
                 self.taken.push((s, e));
                 self.emit(v, s, e, Kind::Url, value);
             }
@@ -421,8 +435,13 @@ impl<'a> RunScanner<'a> {
                 }
             }
         }
-        let kind = if ip.is_ipv4() { Kind::Ipv4 } else { Kind::Ipv6 };
-        self.emit(v, a, b, kind, ip.to_string());
+        let (kind, value) = match ip {
+            // The dotted quad as refanged is already canonical (leading zeros are refused), so
+            // it is copied rather than formatted: this runs for every address in the text.
+            std::net::IpAddr::V4(_) => (Kind::Ipv4, ascii(&n[a..b]).to_owned()),
+            std::net::IpAddr::V6(ip) => (Kind::Ipv6, ip.to_string()),
+        };
+        self.emit(v, a, b, kind, value);
         b
     }
 }

@@ -28,6 +28,17 @@ pub(crate) fn ascii(b: &[u8]) -> &str {
 /// Trailing punctuation is prose, not URL: `see http://x.jp/a.` ends before the dot, and a
 /// closing bracket ends the URL unless the URL opened one.
 pub(crate) fn trim_url_end(n: &[u8], path_start: usize, mut e: usize) -> usize {
+    while e > path_start
+        && matches!(
+            n[e - 1],
+            b'.' | b',' | b';' | b':' | b'!' | b'?' | b'*' | b'=' | b'&'
+        )
+    {
+        e -= 1;
+    }
+    if e == path_start || !matches!(n[e - 1], b')' | b']') {
+        return e;
+    }
     // Counted once and kept up to date, so a URL ending in a thousand `)` stays linear.
     let count = |c: u8| n[path_start..e].iter().filter(|&&x| x == c).count();
     let (open_p, mut close_p, open_b, mut close_b) =

@@ -172,8 +172,13 @@ impl Extractor {
                     Some(&b) if b >= 0x80 && i < limit => match fold_at(bytes, i) {
                         Some((f, len)) => {
                             flags |= REFANG;
+                            // Full-width brackets are Japanese punctuation (（注）), not
+                            // defang brackets: only a folded . : @ or digit asks for a look.
                             if let Folded::Ascii(a) = f {
-                                flags |= CLASS[usize::from(a)] & (SPECIAL | DIGIT);
+                                if matches!(a, b'.' | b':' | b'@') {
+                                    flags |= SPECIAL;
+                                }
+                                flags |= CLASS[usize::from(a)] & DIGIT;
                             }
                             i += len;
                         }

@@ -1,6 +1,6 @@
 //! Warning lists in MISP warninglist JSON format: import, and the built-in set.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 
 use serde::Deserialize;
 
@@ -74,7 +74,7 @@ pub(crate) fn build(
                         .to_owned()
                 })
                 .filter(|e| !e.is_empty())
-                .collect::<HashSet<_>>(),
+                .collect::<FxHashSet<_>>(),
         ),
         "substring" => Matcher::Substring(
             entries

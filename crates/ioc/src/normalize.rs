@@ -204,6 +204,15 @@ pub(crate) fn url_host(host: &str, suffixes: Option<&SuffixList>) -> Result<Stri
 /// dropped, an empty path written `/`, path, query and fragment kept byte for byte (they are
 /// case-sensitive on most servers, and the sweep compares them with what logs recorded).
 pub(crate) fn url(s: &str, suffixes: Option<&SuffixList>) -> Result<String, Reason> {
+    url_with_host(s, |h| url_host(h, suffixes))
+}
+
+/// [`url`] with the host normalised by `host_fn` (the extractor has already checked the host
+/// once to decide whether to read the path at all, and passes that answer on).
+pub(crate) fn url_with_host(
+    s: &str,
+    host_fn: impl FnOnce(&str) -> Result<String, Reason>,
+) -> Result<String, Reason> {
     let (sch, rest) = s.split_once("://").ok_or("no scheme")?;
     let sch = scheme(sch).ok_or("unknown scheme")?;
     let auth_end = authority_end(rest.as_bytes());
@@ -220,7 +229,7 @@ pub(crate) fn url(s: &str, suffixes: Option<&SuffixList>) -> Result<String, Reas
     if host.is_empty() {
         return Err("no host");
     }
-    let host = url_host(host, suffixes)?;
+    let host = host_fn(host)?;
     let mut out = String::with_capacity(s.len() + 1);
     out.push_str(sch);
     out.push_str("://");

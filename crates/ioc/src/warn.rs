@@ -5,7 +5,7 @@
 //! The list format is MISP's warninglist JSON, so the lists the MISP project maintains can be
 //! imported as they are; the small built-in set lives in `lists/` in the same format.
 
-use std::collections::HashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
@@ -141,9 +141,9 @@ pub(crate) enum Matcher {
     /// `cidr`: addresses and networks inside a listed network.
     Cidr(Ranges),
     /// `string`: the value (or a URL's host, an address's domain) equals an entry.
-    Exact(HashSet<String>),
+    Exact(FxHashSet<String>),
     /// `hostname`: the host equals an entry or is below it.
-    Hostname(HashSet<String>),
+    Hostname(FxHashSet<String>),
     /// `substring`: the value contains an entry.
     Substring(Vec<String>),
 }
@@ -178,22 +178,13 @@ pub(crate) fn host_of(kind: Kind, value: &str) -> Option<&str> {
 /// An indicator as the lists look at it, worked out once for all lists.
 pub(crate) struct Probe<'v> {
     value: &'v str,
-    /// The host and each parent (`a.b.evil.com`, `b.evil.com`, `evil.com`, `com`).
-    hosts: Vec<&'v str>,
+    host: Option<&'v str>,
     span: Option<(bool, u128, u128)>,
 }
 
 impl<'v> Probe<'v> {
     pub(crate) fn new(kind: Kind, value: &'v str) -> Self {
         let host = host_of(kind, value);
-        let mut hosts = Vec::new();
-        if let Some(mut rest) = host {
-            hosts.push(rest);
-            while let Some((_, parent)) = rest.split_once('.') {
-                hosts.push(parent);
-                rest = parent;
-            }
-        }
         let ip_text = match kind {
             Kind::Ipv4 | Kind::Ipv6 | Kind::Cidr => Some(value),
             Kind::Url => host,
@@ -201,9 +192,20 @@ impl<'v> Probe<'v> {
         };
         Probe {
             value,
-            hosts,
+            host,
             span: ip_text.and_then(span),
         }
+    }
+
+    /// The host and each parent (`a.b.evil.com`, `b.evil.com`, `evil.com`, `com`), without
+    /// allocating: this runs for every indicator extracted.
+    fn parents(&self) -> impl Iterator<Item = &'v str> + use<'v> {
+        let mut next = self.host;
+        std::iter::from_fn(move || {
+            let cur = next?;
+            next = cur.split_once('.').map(|(_, parent)| parent);
+            Some(cur)
+        })
     }
 }
 
@@ -216,10 +218,8 @@ impl WarningList {
     fn matches_probe(&self, p: &Probe) -> bool {
         match &self.matcher {
             Matcher::Cidr(r) => p.span.is_some_and(|(v4, lo, hi)| r.contains(v4, lo, hi)),
-            Matcher::Exact(set) => {
-                set.contains(p.value) || p.hosts.first().is_some_and(|h| set.contains(*h))
-            }
-            Matcher::Hostname(set) => p.hosts.iter().any(|h| set.contains(*h)),
+            Matcher::Exact(set) => set.contains(p.value) || p.host.is_some_and(|h| set.contains(h)),
+            Matcher::Hostname(set) => p.parents().any(|h| set.contains(h)),
             Matcher::Substring(subs) => subs.iter().any(|s| p.value.contains(s.as_str())),
         }
     }
@@ -236,8 +236,10 @@ impl WarningList {
 pub struct WarningSet {
     lists: Vec<WarningList>,
     /// Every host-name entry of every `hostname` list, with the lists it is on: one lookup per
-    /// parent of a host instead of one per parent per list.
-    hosts: std::collections::HashMap<String, Vec<usize>>,
+    /// parent of a host instead of one per parent per list. FxHash rather than SipHash: the
+    /// keys are the lists' own entries (not attacker-chosen), and this lookup runs for every
+    /// indicator extracted.
+    hosts: FxHashMap<String, Vec<usize>>,
 }
 
 impl WarningSet {
@@ -277,21 +279,34 @@ impl WarningSet {
             return Vec::new();
         }
         let probe = Probe::new(kind, value);
-        let mut on: Vec<usize> = self
-            .lists
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| !matches!(l.matcher, Matcher::Hostname(_)) && l.matches_probe(&probe))
-            .map(|(i, _)| i)
-            .collect();
-        for h in &probe.hosts {
-            if let Some(lists) = self.hosts.get(*h) {
-                on.extend(lists);
+        // Which lists matched, as a bit set (no allocation; this runs for every indicator and
+        // most match nothing). Lists past the 128th are rare and checked one by one.
+        let mut hit = 0u128;
+        let mut late = Vec::new();
+        let mut mark = |i: usize| {
+            if i < 128 {
+                hit |= 1 << i;
+            } else if !late.contains(&i) {
+                late.push(i);
+            }
+        };
+        for (i, l) in self.lists.iter().enumerate() {
+            if !matches!(l.matcher, Matcher::Hostname(_)) && l.matches_probe(&probe) {
+                mark(i);
             }
         }
-        on.sort_unstable();
-        on.dedup();
-        on.into_iter()
+        for h in probe.parents() {
+            if let Some(lists) = self.hosts.get(h) {
+                lists.iter().for_each(|&i| mark(i));
+            }
+        }
+        if hit == 0 && late.is_empty() {
+            return Vec::new();
+        }
+        late.sort_unstable();
+        (0..self.lists.len().min(128))
+            .filter(|&i| hit & (1 << i) != 0)
+            .chain(late)
             .map(|i| Warning {
                 list: self.lists[i].name.clone(),
                 category: self.lists[i].category,
