@@ -58,6 +58,24 @@ schemas = {
 }
 def page_of(n): return obj({"items": arr(ref(n)), "page": I, "per_page": I, "total": I}, ["items","page","per_page","total"])
 def items_of(n): return obj({"items": arr(ref(n))}, ["items"])
+kinds = enum("ipv4","ipv6","cidr","domain","url","email","md5","sha1","sha256","sha512","filename","asn","cve","other")
+roles = enum("unknown","c2","phishing","malware-distribution","dropper","payload","exfiltration","scanner","victim","other")
+link = obj({"incident_id": I, "number": S(), "title": S(), "phase": phases}, ["incident_id","number","title","phase"])
+schemas["Correlations"] = obj({
+  "incidents": arr(link),
+  "reports": arr(obj({"report_id": I, "subject": S(), "received_at": T}, ["report_id","subject","received_at"])),
+  "weak": arr(obj({"link": enum("registrable-domain","network","url-host"), "key": S(), "kind": kinds, "value": S(), "incidents": arr(link)},
+                  ["link","key","kind","value","incidents"]))}, ["incidents","reports","weak"])
+schemas["IncidentIndicator"] = obj({"id": I, "kind": kinds, "value": S(), "defanged": S(), "role": roles, "tlp": tlp, "note": S(),
+  "first_seen": NT, "last_seen": NT, "added_at": T, "sightings": I, "correlations": ref("Correlations")},
+  ["id","kind","value","defanged","role","tlp","note","first_seen","last_seen","added_at","sightings","correlations"])
+schemas["Extracted"] = obj({"kind": kinds, "value": S(), "raw": S(), "start": I, "end": I, "defanged": S(), "warnings": arr(S())},
+  ["kind","value","raw","start","end","defanged","warnings"])
+schemas["ReportIndicator"] = obj({"id": I, "kind": kinds, "value": S(), "defanged": S(), "source": S(), "raw": S(), "start": I, "end": I,
+  "warnings": S(), "status": enum("proposed","accepted","dismissed")}, ["id","kind","value","defanged","source","raw","start","end","warnings","status"])
+schemas["IncidentIndicatorList"] = items_of("IncidentIndicator")
+schemas["ExtractedList"] = items_of("Extracted")
+schemas["ReportIndicatorList"] = items_of("ReportIndicator")
 schemas["IncidentPage"] = page_of("Incident"); schemas["ReportPage"] = page_of("Report")
 schemas["Timeline"] = items_of("Event"); schemas["TaskList"] = items_of("Task"); schemas["DecisionList"] = items_of("Decision"); schemas["UserList"] = items_of("User")
 
@@ -80,6 +98,10 @@ bodies = {
  "NewTask": obj({"title": S(minLength=1), "assignee": {"oneOf": [userref, {"type": "null"}]}, "due_at": T}, ["title"]),
  "TaskPatch": obj({"done": B}, ["done"]),
  "NewDecision": obj({"subject": S(minLength=1), "decision": S(minLength=1), "decided_by": S(minLength=1), "decided_at": T, "note": S()}, ["subject","decision","decided_by"]),
+ "Extract": obj({"text": S()}, ["text"]),
+ "AttachIndicators": obj({"items": arr(obj({"value": S(description="as written; defanged and full-width forms accepted"), "kind": kinds, "role": roles, "tlp": tlp,
+                                            "note": S(), "first_seen": T, "last_seen": T}, ["value"]))}, ["items"]),
+ "AcceptIndicators": obj({"incident": incref, "indicators": arr(I), "role": roles, "tlp": tlp, "dismiss_rest": B}, ["indicators"]),
  "NewToken": obj({"name": S(minLength=1)}, ["name"]),
  "NewUser": obj({"username": S(pattern="^[A-Za-z0-9._-]{1,64}$"), "role": enum("viewer","handler","admin"), "display_name": S(), "email": S(), "lang": S(), "password": S(minLength=12)}, ["username","role"]),
 }
@@ -126,6 +148,15 @@ paths = {
  "/api/v1/incidents/{id}/decisions": {"get": op("Decisions", resp(200, ref("DecisionList")), params=[ID]),
                                       "post": op("Record who decided what, when", resp(201, ref("Decision"), "created"), "NewDecision", [ID])},
  "/api/v1/incidents/{id}/reports": {"get": op("The incident's reports", resp(200, ref("ReportPage")), params=[ID])},
+ "/api/v1/extract": {"post": op("Find the indicators in a text (nothing is stored)", resp(200, ref("ExtractedList")), "Extract", errs=("400","401"))},
+ "/api/v1/incidents/{id}/indicators": {
+   "get": op("The incident's indicators with its context and their correlations", resp(200, ref("IncidentIndicatorList")), params=[ID]),
+   "post": op("Attach indicators (all or nothing; re-attaching updates the context)", resp(201, obj({"attached": I, "items": arr(obj({"id": I, "kind": kinds, "value": S()}, ["id","kind","value"]))}, ["attached","items"]), "attached"), "AttachIndicators", [ID])},
+ "/api/v1/incidents/{id}/indicators/{indicator}": {"delete": {"summary": "Detach an indicator from the incident", "parameters": [ID, {"name": "indicator", "in": "path", "required": True, "schema": I}],
+   "responses": {"204": {"description": "detached"}, "401": ERR["401"], "403": ERR["403"], "404": ERR["404"]}}},
+ "/api/v1/indicators/{indicator}/correlations": {"get": op("Where else an indicator has been seen (TLP applied)", resp(200, ref("Correlations")), params=[{"name": "indicator", "in": "path", "required": True, "schema": I}])},
+ "/api/v1/reports/{id}/indicators": {"get": op("Indicators found in a report, proposed for review", resp(200, ref("ReportIndicatorList")), params=[RID])},
+ "/api/v1/reports/{id}/indicators/accept": {"post": op("Attach chosen proposals to an incident", resp(200, obj({"accepted": I, "incident": S()}, ["accepted","incident"])), "AcceptIndicators", [RID], ("400","401","403","404","422"))},
  "/api/v1/tasks/{id}": {"patch": op("Mark a task done or not", resp(200, ref("Task")), "TaskPatch", [RID])},
  "/api/v1/me": {"get": op("Who am I", resp(200, ref("User")), errs=("401",))},
  "/api/v1/me/tokens": {"post": op("Create an API token (shown once)", resp(201, obj({"id": I, "name": S(), "token": S()}, ["id","name","token"]), "created"), "NewToken", errs=("400","401"))},

@@ -7,7 +7,7 @@ use hikeshi_domain::*;
 use hikeshi_store::{IncidentPatch, NewIncident, Store};
 
 fn report(name: &str, email: &str, org: &str, subject: &str, body: &str) -> NewReport {
-    NewReport {
+    let mut r = NewReport {
         channel: Some(Channel::Mail),
         reporter_name: name.into(),
         reporter_email: email.into(),
@@ -17,7 +17,9 @@ fn report(name: &str, email: &str, org: &str, subject: &str, body: &str) -> NewR
         raw: format!("From: {name} <{email}>\r\nSubject: {subject}\r\n\r\n{body}").into_bytes(),
         raw_content_type: "message/rfc822".into(),
         ..Default::default()
-    }
+    };
+    r.extract_indicators(hikeshi_ioc::default_extractor());
+    r
 }
 
 fn incident(title: &str, category: Category, tlp: Tlp, reports: Vec<ReportId>) -> NewIncident {

@@ -132,3 +132,20 @@ pub struct Correlations {
     pub reports: Vec<ReportLink>,
     pub weak: Vec<WeakLink>,
 }
+
+/// An indicator found in a report's text, as proposed to the handler.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportIndicator {
+    pub id: IndicatorId,
+    pub indicator: Indicator,
+    /// `subject`, `body`, or `attachment:N`.
+    pub source: String,
+    /// As written (defanged, full-width…).
+    pub raw: String,
+    pub start: i64,
+    pub end: i64,
+    /// Names of the warning lists it is on, comma-separated.
+    pub warnings: String,
+    /// `proposed`, `accepted` (attached to an incident) or `dismissed`.
+    pub status: String,
+}

@@ -40,7 +40,7 @@ pub use ids::{DecisionId, EventId, IncidentId, IncidentNumber, ReportId, TaskId,
 pub use incident::{Classification, Decision, Incident, Milestones, Task, TimelineEvent};
 pub use indicator::{
     Correlations, IncidentIndicator, IncidentLink, Indicator, IndicatorContext, IndicatorId,
-    IndicatorRole, Kind, ReportLink, WeakLink,
+    IndicatorRole, Kind, ReportIndicator, ReportLink, WeakLink,
 };
 pub use named::{Named, names, parse_named};
 pub use phase::Phase;
@@ -49,8 +49,8 @@ pub use priority::{
     Recoverability, SlaDue, SlaPolicy, SlaTargets,
 };
 pub use report::{
-    AttachmentInfo, Channel, NewAttachment, NewReport, Report, ReportStatus, detect_lang,
-    ticket_tag,
+    AttachmentInfo, Channel, FoundIndicator, NewAttachment, NewReport, Report, ReportStatus,
+    detect_lang, ticket_tag,
 };
 pub use taxonomy::{AssetClass, AttackerClass, Category, RSIT, Rsit};
 pub use tlp::Tlp;

@@ -76,6 +76,60 @@ pub struct NewReport {
     pub client_addr: String,
     pub message_id: Option<String>,
     pub attachments: Vec<NewAttachment>,
+    /// Indicators found in the text, stored with the report as proposals for review (see
+    /// [`NewReport::extract_indicators`]).
+    pub indicators: Vec<FoundIndicator>,
+}
+
+/// An indicator found in a report: where (`body` or `attachment:N`) and at which byte offsets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundIndicator {
+    pub source: String,
+    pub found: hikeshi_ioc::Extracted,
+}
+
+impl NewReport {
+    /// Find the indicators in the subject and body (offsets into the body; the subject's are
+    /// reported as `subject`) and in every attachment that is text, with the extractor given.
+    pub fn extract_indicators(&mut self, extractor: &hikeshi_ioc::Extractor) {
+        let mut out = Vec::new();
+        for (source, bytes) in [
+            ("subject", self.subject.as_bytes()),
+            ("body", self.body.as_bytes()),
+        ] {
+            out.extend(
+                extractor
+                    .extract_bytes(bytes)
+                    .into_iter()
+                    .map(|found| FoundIndicator {
+                        source: source.to_owned(),
+                        found,
+                    }),
+            );
+        }
+        for (n, a) in self.attachments.iter().enumerate() {
+            if attachment_is_text(a) {
+                out.extend(extractor.extract_bytes(&a.data).into_iter().map(|found| {
+                    FoundIndicator {
+                        source: format!("attachment:{n}"),
+                        found,
+                    }
+                }));
+            }
+        }
+        self.indicators = out;
+    }
+}
+
+/// Text worth searching: a text/* type, or a name that says log, CSV or text, as long as the
+/// bytes are valid UTF-8 (a binary with a .txt name is not searched).
+fn attachment_is_text(a: &NewAttachment) -> bool {
+    let name = a.filename.to_ascii_lowercase();
+    let texty = a.content_type.starts_with("text/")
+        || [".txt", ".log", ".csv", ".tsv", ".json", ".eml", ".md"]
+            .iter()
+            .any(|e| name.ends_with(e));
+    texty && std::str::from_utf8(&a.data).is_ok()
 }
 
 #[derive(Debug, Clone)]
@@ -145,5 +199,49 @@ mod tests {
         assert_eq!(detect_lang("Scan from 192.0.2.1 ｶﾀｶﾅ"), "ja");
         assert_eq!(detect_lang("Port scan from 192.0.2.1"), "en");
         assert_eq!(ticket_tag(ReportId(42)), "[hikeshi #42]");
+    }
+
+    #[test]
+    fn indicators_are_found_in_subject_body_and_text_attachments_only() {
+        let mut r = NewReport {
+            subject: "C2 at evil.example.com".into(),
+            body: "beacon to hxxp://198.51.100.7/gate.php".into(),
+            attachments: vec![
+                NewAttachment {
+                    filename: "proxy.log".into(),
+                    content_type: "application/octet-stream".into(),
+                    data: b"GET http://bad.example.net/x".to_vec(),
+                },
+                NewAttachment {
+                    filename: "blob.bin".into(),
+                    content_type: "application/octet-stream".into(),
+                    data: b"evil2.example.org".to_vec(),
+                },
+            ],
+            ..Default::default()
+        };
+        r.extract_indicators(hikeshi_ioc::default_extractor());
+        let got: Vec<(String, String)> = r
+            .indicators
+            .iter()
+            .map(|f| (f.source.clone(), f.found.value.clone()))
+            .collect();
+        assert!(
+            got.contains(&("subject".into(), "evil.example.com".into())),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&("body".into(), "http://198.51.100.7/gate.php".into())),
+            "{got:?}"
+        );
+        assert!(
+            got.iter()
+                .any(|(s, v)| s == "attachment:0" && v.contains("bad.example.net")),
+            "{got:?}"
+        );
+        assert!(
+            !got.iter().any(|(_, v)| v.contains("evil2")),
+            "binary attachments are not searched: {got:?}"
+        );
     }
 }

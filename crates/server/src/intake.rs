@@ -95,7 +95,10 @@ pub async fn submit(
         client_addr: client_addr.to_owned(),
         message_id: None,
         attachments: s.attachments,
+        indicators: Vec::new(),
     };
+    let mut new = new;
+    new.extract_indicators(hikeshi_ioc::default_extractor());
     Ok(store.submit_report(actor, new).await?)
 }
 

@@ -262,6 +262,11 @@ impl Store {
         id: IndicatorId,
         exclude: Option<IncidentId>,
     ) -> Result<Correlations> {
+        sqlx::query("SELECT 1 AS one FROM indicators WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("indicator {}", id.0)))?;
         let incidents = self
             .linked_incidents(viewer, &[id.0], exclude)
             .await?
@@ -334,5 +339,95 @@ impl Store {
             reports,
             weak,
         })
+    }
+}
+
+impl Store {
+    /// The indicators found in a report, in the order they appear.
+    pub async fn report_indicators(
+        &self,
+        viewer: Viewer,
+        report: ReportId,
+    ) -> Result<Vec<hikeshi_domain::ReportIndicator>> {
+        self.report(viewer, report).await?;
+        let rows = sqlx::query(
+            "SELECT d.id, d.kind, d.value, ri.source, ri.raw, ri.start_offset, ri.end_offset, ri.warnings, ri.status \
+             FROM report_indicators ri JOIN indicators d ON d.id = ri.indicator_id WHERE ri.report_id = $1 \
+             ORDER BY ri.source DESC, ri.start_offset",
+        )
+        .bind(report.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(hikeshi_domain::ReportIndicator {
+                    id: IndicatorId(r.try_get("id")?),
+                    indicator: Indicator {
+                        kind: kind(r, "kind")?,
+                        value: r.try_get("value")?,
+                    },
+                    source: r.try_get("source")?,
+                    raw: r.try_get("raw")?,
+                    start: r.try_get("start_offset")?,
+                    end: r.try_get("end_offset")?,
+                    warnings: r.try_get("warnings")?,
+                    status: r.try_get("status")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Accept the chosen proposals of a report: attach them to `incident` with `ctx`, mark them
+    /// accepted, and mark the report's other proposals dismissed when `dismiss_rest`.
+    pub async fn accept_report_indicators(
+        &self,
+        actor: &Actor,
+        report: ReportId,
+        incident: IncidentId,
+        chosen: &[IndicatorId],
+        ctx: &IndicatorContext,
+        dismiss_rest: bool,
+    ) -> Result<usize> {
+        let mut tx = self.write().await?;
+        crate::incidents::touch(&mut tx, incident).await?;
+        let mut n = 0;
+        for id in chosen {
+            let r = sqlx::query(
+                "SELECT d.kind, d.value FROM report_indicators ri JOIN indicators d ON d.id = ri.indicator_id \
+                 WHERE ri.report_id = $1 AND ri.indicator_id = $2 LIMIT 1",
+            )
+            .bind(report.0)
+            .bind(id.0)
+            .fetch_optional(&mut *tx.tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("indicator {} in report {}", id.0, report.0)))?;
+            let ind = Indicator {
+                kind: kind(&r, "kind")?,
+                value: r.try_get("value")?,
+            };
+            link_in(&mut tx, actor, incident, &ind, ctx).await?;
+            sqlx::query("UPDATE report_indicators SET status = 'accepted' WHERE report_id = $1 AND indicator_id = $2")
+                .bind(report.0)
+                .bind(id.0)
+                .execute(&mut *tx.tx)
+                .await?;
+            n += 1;
+        }
+        if dismiss_rest {
+            sqlx::query("UPDATE report_indicators SET status = 'dismissed' WHERE report_id = $1 AND status = 'proposed'")
+                .bind(report.0)
+                .execute(&mut *tx.tx)
+                .await?;
+        }
+        tx.audit(
+            actor,
+            "report.indicators.accept",
+            "report",
+            report.0,
+            json!({"incident": incident.0, "accepted": n}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(n)
     }
 }

@@ -24,7 +24,7 @@
 mod audit;
 mod incident_ops;
 mod incidents;
-mod indicators;
+pub(crate) mod indicators;
 mod query;
 mod reports;
 mod rows;

@@ -91,6 +91,23 @@ impl Store {
             .execute(&mut *tx.tx)
             .await?;
         }
+        for f in &new.indicators {
+            let ind = crate::indicators::upsert_indicator(&mut tx, &f.found.indicator()).await?;
+            let warnings: Vec<String> = f.found.warnings.iter().map(|w| w.to_string()).collect();
+            sqlx::query(
+                "INSERT INTO report_indicators (report_id, indicator_id, source, raw, start_offset, end_offset, warnings, status) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'proposed') ON CONFLICT (report_id, indicator_id, source, start_offset) DO NOTHING",
+            )
+            .bind(id)
+            .bind(ind.0)
+            .bind(&f.source)
+            .bind(&f.found.raw)
+            .bind(f.found.start as i64)
+            .bind(f.found.end as i64)
+            .bind(warnings.join(", "))
+            .execute(&mut *tx.tx)
+            .await?;
+        }
         tx.audit(
             actor,
             "report.create",

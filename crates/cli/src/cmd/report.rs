@@ -51,6 +51,7 @@ pub fn report_from_bytes(name: &str, raw: Vec<u8>) -> NewReport {
                     .collect(),
                 raw,
                 client_addr: String::new(),
+                indicators: Vec::new(),
             };
         }
     }

@@ -3,6 +3,7 @@
 //! `openapi.json` beside this crate describes it; a test checks the two agree.
 
 mod incidents;
+mod indicators;
 mod meta;
 pub use meta::OPENAPI;
 mod reports;
@@ -20,6 +21,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(reports::routes())
         .merge(incidents::routes())
+        .merge(indicators::routes())
         .merge(work::routes())
         .merge(users::routes())
         .merge(meta::routes())

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod harness;
+mod indicators;
 mod openapi;
 mod public_form;
 mod schema;

@@ -58,7 +58,9 @@ fn every_routed_api_operation_is_documented_and_every_documented_one_is_routed()
 }
 
 fn concrete(path: &str) -> String {
-    path.replace("{id}", "999999").replace("{attachment}", "1")
+    path.replace("{id}", "999999")
+        .replace("{attachment}", "1")
+        .replace("{indicator}", "999999")
 }
 
 #[tokio::test]

@@ -40,11 +40,13 @@ CREATE INDEX incident_indicators_indicator ON incident_indicators(indicator_id);
 CREATE TABLE report_indicators (
     report_id INTEGER NOT NULL REFERENCES reports(id),
     indicator_id INTEGER NOT NULL REFERENCES indicators(id),
+    -- 'body', or 'attachment:N' for the N-th attachment (offsets are then into its text).
+    source TEXT NOT NULL,
     raw TEXT NOT NULL,
     start_offset INTEGER NOT NULL,
     end_offset INTEGER NOT NULL,
     warnings TEXT NOT NULL DEFAULT '',
     status TEXT NOT NULL,
-    PRIMARY KEY (report_id, indicator_id, start_offset)
+    PRIMARY KEY (report_id, indicator_id, source, start_offset)
 );
 CREATE INDEX report_indicators_indicator ON report_indicators(indicator_id);
