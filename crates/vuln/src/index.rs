@@ -81,11 +81,16 @@ impl AdvisoryIndex {
     pub fn matches(&self, package: &Package) -> Vec<Match> {
         let key = (package.ecosystem, package.ecosystem.normalise_name(&package.name));
         let named = self.by_package.get(&key).map_or(&[][..], Vec::as_slice);
-        let by_product = self.by_product.get(&package.name.to_ascii_lowercase()).map_or(&[][..], Vec::as_slice);
+        let by_product = if self.by_product.is_empty() {
+            &[][..]
+        } else {
+            self.by_product.get(&package.name.to_ascii_lowercase()).map_or(&[][..], Vec::as_slice)
+        };
         if named.is_empty() && by_product.is_empty() {
             return Vec::new();
         }
         let parsed = Version::parse(package.ecosystem.scheme(), &package.version);
+        let name = &key.1;
         let mut out = Vec::new();
         let mut seen: Vec<u32> = Vec::new();
         for &id in named.iter().chain(by_product) {
@@ -93,7 +98,7 @@ impl AdvisoryIndex {
                 continue;
             }
             seen.push(id);
-            if let Some(m) = self.advisories[id as usize].evaluate_parsed(package, parsed.clone()) {
+            if let Some(m) = self.advisories[id as usize].evaluate_with(package, name, &parsed) {
                 out.push(m);
             }
         }
@@ -155,9 +160,12 @@ impl InventoryIndex {
         for (ai, pi) in candidates {
             let (a, p) = (ai as usize, pi as usize);
             let Some(package) = assets.get(a).and_then(|x| x.packages.get(p)) else { continue };
-            let parsed = self.parsed.get(a).and_then(|v| v.get(p)).cloned();
-            let parsed = parsed.unwrap_or_else(|| Version::parse(package.ecosystem.scheme(), &package.version));
-            if let Some(found) = prepared.evaluate_parsed(package, parsed) {
+            let name = package.ecosystem.normalise_name(&package.name);
+            let found = match self.parsed.get(a).and_then(|v| v.get(p)) {
+                Some(parsed) => prepared.evaluate_with(package, &name, parsed),
+                None => prepared.evaluate(package),
+            };
+            if let Some(found) = found {
                 out.push(AssetMatch { asset: a, package: p, found });
             }
         }

@@ -1,6 +1,6 @@
 //! Deciding whether one installed package is affected by one advisory, and saying why.
 
-use crate::advisory::{Advisory, Affected};
+use crate::advisory::Advisory;
 use crate::ecosystem::{Ecosystem, Scheme};
 use crate::prepared::{Installed, PreparedAffected, PreparedCpe};
 use crate::version::{Version, VersionError};
@@ -64,13 +64,19 @@ pub struct Match {
 }
 
 /// Whether the entry names this package: same ecosystem, same release when the entry names one,
-/// same normalised name.
-pub(crate) fn names_package(affected: &Affected, package: &Package) -> bool {
-    let Some(p) = &affected.package else { return false };
-    let Some(platform) = &p.platform else { return false };
-    platform.ecosystem == package.ecosystem
-        && platform.release.as_ref().is_none_or(|r| Some(r) == package.release.as_ref())
-        && package.ecosystem.normalise_name(&p.name) == package.ecosystem.normalise_name(&package.name)
+/// same normalised name (`name` is the package's, already normalised).
+pub(crate) fn names_package(key: &EntryKey, package: &Package, name: &str) -> bool {
+    key.ecosystem == package.ecosystem
+        && key.release.as_ref().is_none_or(|r| Some(r) == package.release.as_ref())
+        && key.name == name
+}
+
+/// An entry's package, normalised once when the advisory is prepared.
+#[derive(Debug, Clone)]
+pub(crate) struct EntryKey {
+    ecosystem: Ecosystem,
+    release: Option<String>,
+    name: String,
 }
 
 /// The upstream part of an installed version, read with the generic scheme: dpkg's without
@@ -123,7 +129,7 @@ pub fn match_package(advisory: &Advisory, package: &Package) -> Option<Match> {
 #[derive(Debug, Clone)]
 pub struct PreparedAdvisory {
     pub advisory: Advisory,
-    entries: Vec<Option<PreparedAffected>>,
+    entries: Vec<Option<(EntryKey, PreparedAffected)>>,
     cpes: Vec<Vec<PreparedCpe>>,
 }
 
@@ -135,10 +141,15 @@ impl PreparedAdvisory {
         let mut cpes = Vec::with_capacity(advisory.affected.len());
         for a in &advisory.affected {
             let platform = a.package.as_ref().and_then(|p| p.platform.as_ref());
-            entries.push(platform.map(|pl| {
+            entries.push(platform.zip(a.package.as_ref()).map(|(pl, p)| {
                 let (prepared, errs) = PreparedAffected::new(a, pl.ecosystem.scheme());
                 errors.extend(errs);
-                prepared
+                let key = EntryKey {
+                    ecosystem: pl.ecosystem,
+                    release: pl.release.clone(),
+                    name: pl.ecosystem.normalise_name(&p.name),
+                };
+                (key, prepared)
             }));
             let mut list = Vec::new();
             for c in &a.cpes {
@@ -154,11 +165,7 @@ impl PreparedAdvisory {
 
     /// Normalised (ecosystem, name) keys of the packages this advisory names.
     pub fn package_keys(&self) -> impl Iterator<Item = (Ecosystem, String)> + '_ {
-        self.advisory.affected.iter().filter_map(|a| {
-            let p = a.package.as_ref()?;
-            let e = p.platform.as_ref()?.ecosystem;
-            Some((e, e.normalise_name(&p.name)))
-        })
+        self.entries.iter().flatten().map(|(k, _)| (k.ecosystem, k.name.clone()))
     }
 
     /// Lower-cased CPE product names this advisory names.
@@ -168,19 +175,25 @@ impl PreparedAdvisory {
 
     pub fn evaluate(&self, package: &Package) -> Option<Match> {
         let parsed = Version::parse(package.ecosystem.scheme(), &package.version);
-        self.evaluate_parsed(package, parsed)
+        let name = package.ecosystem.normalise_name(&package.name);
+        self.evaluate_with(package, &name, &parsed)
     }
 
-    /// As [`evaluate`](Self::evaluate), with the installed version already parsed under the
-    /// package's own scheme (indexes parse each installed version once).
-    pub fn evaluate_parsed(&self, package: &Package, parsed: Result<Version, VersionError>) -> Option<Match> {
+    /// As [`evaluate`](Self::evaluate), with the package's normalised name and its version
+    /// parsed under its own scheme done once by the caller (the indexes do that per package).
+    pub fn evaluate_with(
+        &self,
+        package: &Package,
+        name: &str,
+        parsed: &Result<Version, VersionError>,
+    ) -> Option<Match> {
         let advisory = &self.advisory;
-        let mut installed = Installed::with_parsed(&package.version, package.ecosystem.scheme(), parsed);
+        let mut installed = Installed::new(&package.version, package.ecosystem.scheme(), parsed);
         let mut named = false;
         let mut review = None;
-        for (i, affected) in advisory.affected.iter().enumerate() {
-            let Some(prepared) = &self.entries[i] else { continue };
-            if !names_package(affected, package) {
+        for (i, entry) in self.entries.iter().enumerate() {
+            let Some((key, prepared)) = entry else { continue };
+            if !names_package(key, package, name) {
                 continue;
             }
             named = true;

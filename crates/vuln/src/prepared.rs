@@ -40,23 +40,28 @@ pub(crate) struct PreparedRange {
 /// package may be checked against ECOSYSTEM and SEMVER ranges.
 pub(crate) struct Installed<'a> {
     pub raw: &'a str,
-    cache: Vec<(Scheme, Result<Version, VersionError>)>,
+    own: Scheme,
+    parsed: &'a Result<Version, VersionError>,
+    others: Vec<(Scheme, Result<Version, VersionError>)>,
 }
 
 impl<'a> Installed<'a> {
-    pub fn with_parsed(raw: &'a str, own: Scheme, parsed: Result<Version, VersionError>) -> Self {
-        Installed { raw, cache: vec![(own, parsed)] }
+    pub fn new(raw: &'a str, own: Scheme, parsed: &'a Result<Version, VersionError>) -> Self {
+        Installed { raw, own, parsed, others: Vec::new() }
     }
 
     pub fn get(&mut self, scheme: Scheme) -> &Result<Version, VersionError> {
-        let pos = match self.cache.iter().position(|(s, _)| *s == scheme) {
+        if scheme == self.own {
+            return self.parsed;
+        }
+        let pos = match self.others.iter().position(|(s, _)| *s == scheme) {
             Some(p) => p,
             None => {
-                self.cache.push((scheme, Version::parse(scheme, self.raw)));
-                self.cache.len() - 1
+                self.others.push((scheme, Version::parse(scheme, self.raw)));
+                self.others.len() - 1
             }
         };
-        &self.cache[pos].1
+        &self.others[pos].1
     }
 }
 

@@ -1,10 +1,12 @@
 //! Version ordering, one scheme per ecosystem.
 
+mod dpkg;
 mod generic;
 mod rpm;
 
 use std::cmp::Ordering;
 
+pub use dpkg::{DpkgVersion, verrevcmp};
 pub use generic::GenericVersion;
 pub use rpm::{Evr, rpmvercmp};
 
@@ -28,7 +30,7 @@ impl VersionError {
 /// re-reading strings in the inner loop.
 #[derive(Debug, Clone)]
 pub enum Version {
-    Dpkg(debversion::Version),
+    Dpkg(DpkgVersion),
     Rpm(Evr),
     Semver(semver::Version),
     Pep440(pep440_rs::Version),
@@ -42,17 +44,7 @@ impl Version {
             return Err(VersionError::new(text, "empty or surrounded by whitespace"));
         }
         match scheme {
-            Scheme::Dpkg => {
-                // debversion's grammar accepts an upstream part that starts with a letter;
-                // dpkg itself rejects that ("version number does not start with digit").
-                let upstream = text.split_once(':').map_or(text, |(_, rest)| rest);
-                if !upstream.starts_with(|c: char| c.is_ascii_digit()) {
-                    return Err(VersionError::new(text, "upstream version does not start with a digit"));
-                }
-                text.parse::<debversion::Version>()
-                    .map(Version::Dpkg)
-                    .map_err(|e| VersionError::new(text, &e.to_string()))
-            }
+            Scheme::Dpkg => DpkgVersion::parse(text).map(Version::Dpkg),
             Scheme::Rpm => Evr::parse(text).map(Version::Rpm),
             Scheme::Semver => {
                 // Go module versions carry a `v`; OSV writes them without it.
@@ -131,8 +123,10 @@ mod tests {
         let err = compare(Ecosystem::Npm, "1.0", "1.0.0").unwrap_err();
         assert_eq!(err.version, "1.0");
         assert!(!err.reason.is_empty());
+        let err = compare(Ecosystem::Debian, ":1.0", "1.0").unwrap_err();
+        assert!(err.reason.contains("epoch"), "{}", err.reason);
         let err = compare(Ecosystem::Debian, "1.0", "abc").unwrap_err();
         assert_eq!(err.version, "abc");
-        assert!(err.reason.contains("digit"), "{}", err.reason);
+        assert_eq!(err.reason, "version number does not start with digit");
     }
 }
