@@ -91,6 +91,11 @@ impl<'a> RunScanner<'a> {
         self.map = map;
     }
 
+    /// Whether `norm[i]` was written as a full-width or ideographic character.
+    fn wide(&self, v: &View, i: usize) -> bool {
+        self.src.get(v.offset(i)).is_some_and(|&c| c >= 0x80)
+    }
+
     fn emit(&mut self, view: &View, a: usize, b: usize, kind: Kind, value: String) {
         let (start, end) = (view.offset(a), view.offset(b));
         self.emit_at(start, end, kind, value);
@@ -155,6 +160,11 @@ impl<'a> RunScanner<'a> {
                     .iter()
                     .position(|&b| !is_url_char(b))
                     .unwrap_or(rest.len());
+            // A URL typed in ASCII ends where full-width text begins: `…/gate.php（１９８…）`
+            // is a URL and a parenthesised address in Japanese punctuation, not one path.
+            if v.map.is_some() && !self.wide(v, s) {
+                e = (h + 3..e).find(|&i| self.wide(v, i)).unwrap_or(e);
+            }
             e = trim_url_end(n, h + 3, e);
             e = h + 3 + sentence_cut(&n[h + 3..e]);
             e = trim_url_end(n, h + 3, e);

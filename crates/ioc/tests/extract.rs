@@ -101,6 +101,17 @@ fn every_kind_is_found_in_prose() {
     use Kind::*;
     let table: &[Row] = &[
         (
+            "C2: https://evil.example.com/a.php（１９８．５１．１００．７）",
+            &[
+                (
+                    Url,
+                    "https://evil.example.com/a.php",
+                    "https://evil.example.com/a.php",
+                ),
+                (Ipv4, "198.51.100.7", "１９８．５１．１００．７"),
+            ],
+        ),
+        (
             "ブロック: 2001:DB8::1 と 10.1.2.3/8。",
             &[
                 (Ipv6, "2001:db8::1", "2001:DB8::1"),
