@@ -17,6 +17,8 @@ pub struct Advisory {
     pub severity: Vec<Severity>,
     pub affected: Vec<Affected>,
     pub references: Vec<String>,
+    /// What the publisher says to do (CSAF `remediations`): `vendor_fix: details <url>`.
+    pub remediations: Vec<String>,
 }
 
 /// One affected product: a package in an ecosystem, or a product known only by vendor and name.

@@ -105,12 +105,37 @@ impl AdvisoryIndex {
         out
     }
 
-    /// Full re-match: every affected package of every asset.
+    /// Full re-match: every affected package of every asset, in asset order. Large inventories
+    /// are split across the machine's cores with scoped std threads (the index is read-only,
+    /// so no locking; rayon was not added for one loop).
     pub fn match_assets(&self, assets: &[Asset]) -> Vec<AssetMatch> {
+        let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        if threads < 2 || assets.len() < 1_000 {
+            return self.match_range(assets, 0);
+        }
+        let chunk = assets.len().div_ceil(threads);
+        std::thread::scope(|s| {
+            let handles: Vec<_> = assets
+                .chunks(chunk)
+                .enumerate()
+                .map(|(i, part)| s.spawn(move || self.match_range(part, i * chunk)))
+                .collect();
+            let mut out = Vec::new();
+            for h in handles {
+                // A panic in a worker is a bug in this crate; re-raise it rather than return a
+                // partial answer.
+                out.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            }
+            out
+        })
+    }
+
+    fn match_range(&self, assets: &[Asset], offset: usize) -> Vec<AssetMatch> {
         let mut out = Vec::new();
         for (ai, asset) in assets.iter().enumerate() {
             for (pi, package) in asset.packages.iter().enumerate() {
-                out.extend(self.matches(package).into_iter().map(|found| AssetMatch { asset: ai, package: pi, found }));
+                let at = |found| AssetMatch { asset: offset + ai, package: pi, found };
+                out.extend(self.matches(package).into_iter().map(at));
             }
         }
         out

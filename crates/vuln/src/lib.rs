@@ -27,6 +27,7 @@
 
 pub mod advisory;
 pub mod cpe;
+pub mod cve5;
 pub mod cvss;
 pub mod ecosystem;
 pub mod error;

@@ -217,7 +217,9 @@ impl PreparedAdvisory {
                 match up {
                     Ok(v) if c.contains(v) => {
                         let rule = cpe_rule(&c.cpe);
-                        return Some(build(advisory, i, package, rule, Confidence::ProductNameOnly));
+                        let mut m = build(advisory, i, package, rule, Confidence::ProductNameOnly);
+                        m.fixed = c.cpe.end_excluding.clone();
+                        return Some(m);
                     }
                     Ok(_) => {}
                     Err(e) => {
@@ -241,7 +243,6 @@ pub(crate) fn cpe_rule(c: &crate::cpe::CpeMatch) -> Rule {
 pub(crate) fn build(advisory: &Advisory, i: usize, package: &Package, rule: Rule, confidence: Confidence) -> Match {
     let fixed = match &rule {
         Rule::Range { fixed, .. } => fixed.clone(),
-        Rule::Cpe { .. } => advisory.affected[i].cpes.iter().find_map(|c| c.end_excluding.clone()),
         _ => None,
     };
     Match {

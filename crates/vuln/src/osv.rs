@@ -179,6 +179,7 @@ fn convert(r: Record) -> Result<Advisory, String> {
         severity,
         affected,
         references: r.references.into_iter().map(|x| x.url).collect(),
+        remediations: Vec::new(),
     })
 }
 
