@@ -26,7 +26,7 @@ pub enum IndicatorRole {
 }
 
 impl Named for IndicatorRole {
-    const WHAT: &'static str = "role";
+    const WHAT: &'static str = "indicator-role";
     fn all() -> &'static [Self] {
         &[
             Self::Unknown,

@@ -136,6 +136,7 @@ mod tests {
         keys.extend(Role::all().iter().map(|v| v.label_key()));
         keys.extend(ReportStatus::all().iter().map(|v| v.label_key()));
         keys.extend(Channel::all().iter().map(|v| v.label_key()));
+        keys.extend(IndicatorRole::all().iter().map(|v| v.label_key()));
         for k in keys {
             for lang in [Lang::En, Lang::Ja] {
                 assert_ne!(t(lang, &k), k, "{k} has no {} label", lang.code());

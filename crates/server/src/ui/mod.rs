@@ -5,6 +5,7 @@
 //! page, the public report form); the full handler's workspace grows on it.
 
 mod actions;
+mod indicator_actions;
 mod pages;
 mod public;
 
@@ -28,6 +29,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(pages::routes())
         .merge(actions::routes())
+        .merge(indicator_actions::routes())
 }
 
 const TEMPLATES: &[(&str, &str)] = &[
@@ -60,6 +62,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/incident.html"),
     ),
     ("macros.html", include_str!("../../templates/macros.html")),
+    (
+        "indicator_review.html",
+        include_str!("../../templates/indicator_review.html"),
+    ),
 ];
 
 /// The template environment: every template, `t(key)` for catalog messages in the page's

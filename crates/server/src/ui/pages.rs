@@ -56,6 +56,7 @@ fn vocab() -> Value {
         "recoverability": names::<Recoverability>(),
         "criticality": names::<Criticality>(),
         "report_status": names::<ReportStatus>(),
+        "roles": names::<IndicatorRole>(),
         "rsit": RSIT.iter().flat_map(|(c, ts)| ts.iter().map(move |t| format!("{c}/{t}"))).collect::<Vec<_>>(),
     }))
 }
@@ -184,6 +185,20 @@ async fn report(
             vars.insert("incident", incident_value(&inc));
         }
     }
+    let proposals: Vec<serde_json::Value> = st
+        .store
+        .report_indicators(user.viewer(), r.id)
+        .await?
+        .iter()
+        .map(|x| {
+            json!({
+                "id": x.id.0, "kind": x.indicator.kind.as_str(), "value": x.indicator.value,
+                "defanged": hikeshi_ioc::defang(&x.indicator, hikeshi_ioc::DefangStyle::default()),
+                "raw": x.raw, "source": x.source, "warnings": x.warnings, "status": x.status,
+            })
+        })
+        .collect();
+    vars.insert("proposals", Value::from_serialize(&proposals));
     vars.insert("report", report_value(&r));
     vars.insert("vocab", vocab());
     Ok(render(&st, &ctx, "report.html", vars))
@@ -258,7 +273,18 @@ async fn incident(
         )
         .await?;
     let users = st.store.list_users().await?;
+    let mut indicators = Vec::new();
+    for i in st.store.incident_indicators(v, inc.id).await? {
+        let c = st.store.correlations(v, i.id, Some(inc.id)).await?;
+        indicators.push(json!({
+            "id": i.id.0, "kind": i.indicator.kind.as_str(), "value": i.indicator.value,
+            "defanged": hikeshi_ioc::defang(&i.indicator, hikeshi_ioc::DefangStyle::default()),
+            "role": i.role.as_str(), "tlp": i.tlp.as_str(), "note": i.note,
+            "correlations": crate::api::correlations_json(&c),
+        }));
+    }
     let mut vars = BTreeMap::new();
+    vars.insert("indicators", Value::from_serialize(&indicators));
     vars.insert("incident", incident_value(&inc));
     vars.insert(
         "timeline",

@@ -8,3 +8,4 @@ mod public_form;
 mod schema;
 mod security;
 mod story;
+mod ui;

@@ -1,0 +1,262 @@
+//! The web pages through a real session: triage a report, handle an incident, review and
+//! attach indicators — the forms as a browser sends them.
+
+use crate::harness::{App, PASSWORD, Resp, app, cookie_of};
+use axum::body::Body;
+use axum::http::{Request, header};
+use serde_json::json;
+
+struct Browser<'a> {
+    app: &'a App,
+    cookie: String,
+    csrf: String,
+}
+
+impl<'a> Browser<'a> {
+    async fn login(app: &'a App, user: &str) -> Browser<'a> {
+        let r = app.login(user, PASSWORD).await;
+        let cookie = cookie_of(&r, "hikeshi_session").unwrap();
+        let me = app
+            .send(
+                Request::builder()
+                    .uri("/api/v1/me")
+                    .header(header::COOKIE, &cookie)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .json();
+        Browser {
+            app,
+            cookie,
+            csrf: me["csrf_token"].as_str().unwrap().to_owned(),
+        }
+    }
+    async fn get(&self, path: &str) -> Resp {
+        self.app
+            .send(
+                Request::builder()
+                    .uri(path)
+                    .header(header::COOKIE, &self.cookie)
+                    .header(header::ACCEPT_LANGUAGE, "ja")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+    }
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> Resp {
+        let mut body: Vec<(&str, &str)> = vec![("csrf", &self.csrf)];
+        body.extend_from_slice(form);
+        let encoded: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(body)
+            .finish();
+        self.app
+            .send(
+                Request::builder()
+                    .method("POST")
+                    .uri(path)
+                    .header(header::COOKIE, &self.cookie)
+                    .header(header::ACCEPT_LANGUAGE, "ja")
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(Body::from(encoded))
+                    .unwrap(),
+            )
+            .await
+    }
+}
+
+#[tokio::test]
+async fn a_handler_triages_and_handles_an_incident_in_the_web_ui() {
+    let a = app().await;
+    let r = a.post("/api/v1/reports", &a.viewer, json!({"subject": "不審なメール", "body": "添付ファイルを開いた後 evil[.]example[.]com へ通信"})).await.json();
+    let ticket = r["id"].as_i64().unwrap();
+    let b = Browser::login(&a, "handler").await;
+
+    let dash = b.get("/").await;
+    assert_eq!(dash.status, 200);
+    assert!(dash.text().contains("不審なメール") && dash.text().contains("トリアージ待ちの報告"));
+    let page = b.get(&format!("/reports/{ticket}")).await;
+    assert!(
+        page.text().contains("evil[.]example[.]com"),
+        "proposals are shown defanged"
+    );
+
+    let made = b
+        .post(
+            "/incidents",
+            &[
+                ("report", &ticket.to_string()),
+                ("title", "標的型メール"),
+                ("category", "targeted"),
+                ("tlp", "amber"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 303, "{}", made.text());
+    let inc_url = made.header("location");
+    let number = inc_url.trim_start_matches("/incidents/").to_owned();
+
+    // Accept the report's proposals into the incident.
+    let ind_id = a
+        .get(&format!("/api/v1/reports/{ticket}/indicators"), &a.viewer)
+        .await
+        .json()["items"][0]["id"]
+        .to_string();
+    assert_eq!(
+        b.post(
+            &format!("/reports/{ticket}/indicators"),
+            &[("indicator", &ind_id)]
+        )
+        .await
+        .status,
+        303
+    );
+
+    // Paste more text, review, attach the ticked ones.
+    let review = b
+        .post(
+            &format!("/incidents/{number}/indicators/extract"),
+            &[
+                ("text", "C2: 151.80.1.23 と 10.0.0.5 と 198.51.100.23"),
+                ("role", "c2"),
+                ("tlp", "green"),
+            ],
+        )
+        .await;
+    assert_eq!(review.status, 200);
+    let html = review.text();
+    assert!(
+        html.contains("ipv4:151.80.1.23\" checked"),
+        "a public address is ticked"
+    );
+    assert!(
+        html.contains("ipv4:10.0.0.5\">") && html.contains("ipv4:198.51.100.23\">"),
+        "private and documentation addresses are shown but not ticked"
+    );
+    let att = b
+        .post(
+            &format!("/incidents/{number}/indicators"),
+            &[
+                ("role", "c2"),
+                ("tlp", "green"),
+                ("value", "ipv4:151.80.1.23"),
+            ],
+        )
+        .await;
+    assert_eq!(att.status, 303);
+
+    for (to, why) in [
+        ("triage", "確認"),
+        ("analysis", ""),
+        ("containment", "隔離"),
+    ] {
+        assert_eq!(
+            b.post(
+                &format!("/incidents/{number}/phase"),
+                &[("to", to), ("reason", why)]
+            )
+            .await
+            .status,
+            303
+        );
+    }
+    assert_eq!(
+        b.post(
+            &format!("/incidents/{number}/task"),
+            &[
+                ("title", "端末を隔離"),
+                ("assignee", "handler"),
+                ("due", "2026-12-01T09:00")
+            ]
+        )
+        .await
+        .status,
+        303
+    );
+    assert_eq!(
+        b.post(
+            &format!("/incidents/{number}/decision"),
+            &[
+                ("subject", "PC-042 のネットワーク遮断"),
+                ("decision", "承認"),
+                ("decided_by", "CISO")
+            ]
+        )
+        .await
+        .status,
+        303
+    );
+    assert_eq!(
+        b.post(
+            &format!("/incidents/{number}/note"),
+            &[("text", "EDR で隔離済み")]
+        )
+        .await
+        .status,
+        303
+    );
+    let edit = b
+        .post(
+            &format!("/incidents/{number}/edit"),
+            &[
+                ("functional", "high"),
+                ("criticality", "critical"),
+                ("category", "targeted"),
+            ],
+        )
+        .await;
+    assert_eq!(edit.status, 303, "{}", edit.text());
+
+    let page = b.get(&format!("/incidents/{number}")).await.text();
+    for expect in [
+        "evil[.]example[.]com",
+        "151[.]80[.]1[.]23",
+        "端末を隔離",
+        "2026-12-01 09:00 JST",
+        "PC-042 のネットワーク遮断",
+        "EDR で隔離済み",
+        "封じ込め",
+        "P1 緊急",
+    ] {
+        assert!(page.contains(expect), "incident page lacks {expect:?}");
+    }
+    let inc = a
+        .get(&format!("/api/v1/incidents/{number}"), &a.viewer)
+        .await
+        .json();
+    assert_eq!(
+        (inc["phase"].as_str(), inc["priority"].as_str()),
+        (Some("containment"), Some("p1"))
+    );
+
+    // A viewer sees the page without any form.
+    let v = Browser::login(&a, "viewer").await;
+    let vp = v.get(&format!("/incidents/{number}")).await.text();
+    assert!(!vp.contains("id=\"phase-form\"") && vp.contains("端末を隔離"));
+    assert_eq!(
+        v.post(&format!("/incidents/{number}/note"), &[("text", "x")])
+            .await
+            .status,
+        403
+    );
+}
+
+#[tokio::test]
+async fn report_text_is_shown_inert() {
+    let a = app().await;
+    let r = a
+        .post(
+            "/api/v1/reports",
+            &a.viewer,
+            json!({"subject": "<script>alert(1)</script>", "body": "<img src=x onerror=alert(1)>"}),
+        )
+        .await
+        .json();
+    let b = Browser::login(&a, "handler").await;
+    let page = b.get(&format!("/reports/{}", r["id"])).await.text();
+    assert!(
+        !page.contains("<script>alert") && !page.contains("<img src=x"),
+        "markup is escaped"
+    );
+    assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;"));
+}
