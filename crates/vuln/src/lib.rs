@@ -27,6 +27,7 @@
 
 pub mod advisory;
 pub mod cpe;
+pub mod csaf;
 pub mod cve5;
 pub mod cvss;
 pub mod ecosystem;
@@ -36,6 +37,7 @@ pub mod inventory;
 pub mod matching;
 pub mod osv;
 mod prepared;
+pub mod purl;
 pub mod version;
 
 pub use advisory::{Advisory, Affected, Event, PackageRef, Range, RangeKind};
