@@ -317,6 +317,23 @@ fn national_totals_print_as_the_documented_json() {
 }
 
 #[test]
+fn national_totals_print_as_csv_with_gap_months() {
+    let fy2024 = national_totals(&all(), period("FY2024")).unwrap().to_csv();
+    let lines: Vec<&str> = fy2024.lines().collect();
+    assert_eq!(lines[0], "series,total,months_counted,gaps");
+    assert_eq!(lines[1], "reports,46038,12,");
+    assert_eq!(lines[3], "phishing,17621,11,2024-04");
+    assert_eq!(lines.len(), 10);
+    let fy2014 = national_totals(&all(), period("FY2014")).unwrap().to_csv();
+    let targeted = fy2014.lines().find(|l| l.starts_with("targeted,")).unwrap();
+    assert!(
+        targeted.starts_with("targeted,,0,2014-04 2014-05 "),
+        "{targeted}"
+    );
+    assert!(targeted.ends_with(" 2015-03"), "{targeted}");
+}
+
+#[test]
 fn the_same_series_twice_is_refused() {
     let mut imports = all();
     imports.push(parse_file("other/incident-reports.csv", "date,count\n201504,1\n").unwrap());

@@ -107,6 +107,25 @@ impl NationalTotals {
     pub fn get(&self, series: Series) -> Option<&Total> {
         self.totals.iter().find(|t| t.series == series)
     }
+
+    /// `series,total,months_counted,gaps`, one line per series; the total is empty when nothing
+    /// was counted and the gap months are separated by spaces. No field can hold a comma or a
+    /// quote, so nothing needs quoting.
+    pub fn to_csv(&self) -> String {
+        let mut out = String::from("series,total,months_counted,gaps\n");
+        for t in &self.totals {
+            let total = t.value().map(|v| v.to_string()).unwrap_or_default();
+            let gaps: Vec<String> = t.gaps.iter().map(|g| g.month.to_string()).collect();
+            let line = format!(
+                "{},{total},{},{}\n",
+                t.series,
+                t.months_counted,
+                gaps.join(" ")
+            );
+            out.push_str(&line);
+        }
+        out
+    }
 }
 
 /// Sum every import over `period`. Two imports of one series are refused: adding them would
