@@ -1,8 +1,8 @@
 //! The single-value parsers on arbitrary text: parse_indicator (idempotent on its own output,
-//! and on every defanged form of it), bulk lists, MISP warninglists.
+//! and on every defanged form of it), bulk lists, MISP warninglists, public suffix lists.
 #![no_main]
 
-use hikeshi_ioc::{DefangStyle, WarningList, defang, parse_csv, parse_indicator, parse_lines};
+use hikeshi_ioc::{DefangStyle, SuffixList, WarningList, defang, parse_csv, parse_indicator, parse_lines};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -20,4 +20,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let _ = parse_csv(data);
     let _ = WarningList::from_misp_json(&text);
+    if let Ok(list) = SuffixList::parse(&text) {
+        let _ = list.registrable("a.b.example.com");
+    }
 });

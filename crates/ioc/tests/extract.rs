@@ -350,7 +350,7 @@ fn warnings_flag_but_never_drop() {
 
 #[test]
 fn pathological_input_is_handled_in_linear_time_without_panic() {
-    // Each of these is megabytes of one run; a quadratic step would take minutes, not seconds.
+    // Each of these is megabytes of one run.
     let inputs = [
         "[.]".repeat(400_000),
         "a.".repeat(600_000),
@@ -363,10 +363,13 @@ fn pathological_input_is_handled_in_linear_time_without_panic() {
         "ｈｔｔｐ：／／".repeat(100_000),
         "a".repeat(3_000_000),
     ];
+    // No timing is asserted (DESIGN.md §5.10): a quadratic step would turn this test from
+    // seconds into hours, which the test runner's timeout reports. What is asserted is that
+    // every span found still describes the input.
     for input in &inputs {
-        let t = std::time::Instant::now();
-        let _ = extract(input);
-        // Generous bound for a debug build on a shared machine; quadratic would be far over.
-        assert!(t.elapsed().as_secs() < 20, "slow on {:?}…", &input[..20]);
+        for e in extract(input) {
+            assert!(e.start < e.end && e.end <= input.len());
+            assert_eq!(&input[e.start..e.end], e.raw);
+        }
     }
 }
