@@ -58,7 +58,7 @@ fn main() -> ExitCode {
     let result = (|| -> anyhow::Result<ExitCode> {
         // Commands that need no database run without one.
         let command = match cli.command {
-            Command::Ioc(c) => return cmd::ioc::run(c),
+            Command::Ioc(c) if !c.needs_store() => return cmd::ioc::run(c),
             other => other,
         };
         let settings = config::Settings::load(cli.data_dir.as_deref(), cli.config.as_deref())?;
@@ -70,7 +70,7 @@ fn main() -> ExitCode {
                 Command::User(c) => cmd::user::run(settings, c).await,
                 Command::Report(c) => cmd::report::run(settings, c).await,
                 Command::Audit(c) => cmd::audit::run(settings, c).await,
-                Command::Ioc(_) => unreachable!("handled above"),
+                Command::Ioc(c) => cmd::ioc::import(settings, c).await,
             }
         })
     })();

@@ -134,3 +134,43 @@ fn configuration_comes_from_the_file_then_the_environment() {
     let o = run(&[]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("listne"));
 }
+
+#[test]
+fn indicators_are_extracted_from_text_and_lists_imported_with_rejected_lines_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("mail.txt");
+    std::fs::write(
+        &text,
+        "C2 は hxxps://evil[.]example[.]com/a と １９２．０．２．１ です。version 1.2.3.4\n",
+    )
+    .unwrap();
+    let o = hikeshi(
+        dir.path(),
+        &[
+            "ioc",
+            "extract",
+            "--format",
+            "jsonl",
+            text.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let values: Vec<&str> = lines.iter().map(|l| l["value"].as_str().unwrap()).collect();
+    assert_eq!(values, ["https://evil.example.com/a", "192.0.2.1"]);
+    let raw = std::fs::read(&text).unwrap();
+    for l in &lines {
+        let (s, e) = (
+            l["start"].as_u64().unwrap() as usize,
+            l["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&raw[s..e]),
+            l["raw"].as_str().unwrap(),
+            "offsets point at the text as written"
+        );
+    }
+}

@@ -99,6 +99,60 @@ fn first_run_then_a_report_over_http_walks_to_closed() {
         None,
     );
     assert_eq!(inc["phase"], "closed");
+
+    // Import an indicator list into the incident from the command line, rejected lines named.
+    let list = dir.path().join("iocs.txt");
+    std::fs::write(
+        &list,
+        "# from the advisory\nevil[.]example[.]net\nnot an indicator\n151.80.1.23\n",
+    )
+    .unwrap();
+    let o = hikeshi(
+        dir.path(),
+        &[
+            "ioc",
+            "import",
+            "--incident",
+            n,
+            "--role",
+            "c2",
+            list.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a rejected line makes the exit status 1"
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("iocs.txt:3: \"not an indicator\""), "{err}");
+    assert!(stdout(&o).contains("2 imported"), "{}", stdout(&o));
+    let strict = hikeshi(
+        dir.path(),
+        &[
+            "ioc",
+            "import",
+            "--incident",
+            n,
+            "--strict",
+            list.to_str().unwrap(),
+        ],
+    );
+    assert!(stdout(&strict).contains("nothing imported"));
+    let (_, inds) = call(
+        &a,
+        "GET",
+        &server.url(&format!("/api/v1/incidents/{n}/indicators")),
+        &token,
+        None,
+    );
+    let values: Vec<&str> = inds["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(values, ["evil.example.net", "151.80.1.23"]);
     drop(server);
 
     let again = Server::start(dir.path(), &[]);
