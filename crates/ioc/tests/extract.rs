@@ -279,6 +279,7 @@ fn distractors_are_not_indicators() {
         "the dot com era, e.g. i.e. U.S.A. Mr.Smith",
         "std::vector and 12:30:45 and 00:1a:2b:3c:4d:5e",
         "readme.txt, config.json, payload.bin.bak",
+        "README.md lib.rs clip.mov, ver.1.2.3.4 and v.1.2.3.4",
         "evil.notatld and co.jp alone",
         "010.1.1.1 and 256.1.1.1",
         "[.][.][.][.]((..)){{.}}",

@@ -153,6 +153,7 @@ impl RunScanner<'_> {
             .map(|p| a + p + 1)
             && ip_at < b
             && n[ip_at] == b'.'
+            && !is_version_word(&n[a..ip_at])
             && let Some(ip) = normalize::ipv4(&n[ip_at + 1..b])
         {
             // `task.185.162.73.245`: a sentence ending glued before an address.
@@ -172,8 +173,9 @@ impl RunScanner<'_> {
             return false;
         }
         let lower = ascii(w).to_ascii_lowercase();
-        let ok =
-            normalize::check_labels(&lower).is_ok() && self.ex.suffixes.is_registrable_name(&lower);
+        let ok = normalize::check_labels(&lower).is_ok()
+            && !looks_like_a_file(&lower)
+            && self.ex.suffixes.is_registrable_name(&lower);
         if ok {
             self.emit(v, a, b, Kind::Domain, lower);
         }
@@ -238,5 +240,31 @@ impl RunScanner<'_> {
         };
         self.emit(v, a, b, kind, value);
         b
+    }
+}
+
+/// `ver.1.2.3.4`, `v.1.2.3.4`, `build.1.2.3.4`: a version glued to its label, not an address.
+fn is_version_word(w: &[u8]) -> bool {
+    const WORDS: &[&[u8]] = &[
+        b"v",
+        b"ver",
+        b"version",
+        b"build",
+        b"firmware",
+        b"fw",
+        b"rev",
+        b"release",
+    ];
+    WORDS.iter().any(|x| x.eq_ignore_ascii_case(w))
+}
+
+/// Top-level domains that are, far more often, file extensions we do not extract (`README.md`,
+/// `lib.rs`, `clip.mov`, `print.ps`): a two-label name ending in one is not taken for a domain.
+/// With more labels (`www.example.md`) it is.
+fn looks_like_a_file(name: &str) -> bool {
+    const FILE_TLDS: &[&str] = &["md", "rs", "mov", "ps", "cs", "pm", "rb", "gs"];
+    match name.split_once('.') {
+        Some((_, tld)) if !tld.contains('.') => FILE_TLDS.contains(&tld),
+        _ => false,
     }
 }
