@@ -22,7 +22,10 @@ impl Cpe {
     /// Parses the CPE 2.3 formatted-string binding (`cpe:2.3:a:openssl:openssl:1.0.1f:*:…`).
     /// Escaped characters (`\:`) are kept escaped except that the backslash is dropped.
     pub fn parse(text: &str) -> Result<Cpe, CpeError> {
-        let bad = |why: &str| CpeError { cpe: text.to_owned(), reason: why.to_owned() };
+        let bad = |why: &str| CpeError {
+            cpe: text.to_owned(),
+            reason: why.to_owned(),
+        };
         let mut fields = Vec::with_capacity(13);
         let mut cur = String::new();
         let mut chars = text.chars();
@@ -38,7 +41,9 @@ impl Cpe {
         }
         fields.push(cur);
         if fields.len() != 13 || fields[0] != "cpe" || fields[1] != "2.3" {
-            return Err(bad("expected `cpe:2.3:` and 11 more colon-separated fields"));
+            return Err(bad(
+                "expected `cpe:2.3:` and 11 more colon-separated fields",
+            ));
         }
         if !matches!(fields[2].as_str(), "a" | "o" | "h" | "*") {
             return Err(bad("part must be a, o, h or *"));
@@ -47,7 +52,13 @@ impl Cpe {
             return Err(bad("empty vendor or product"));
         }
         let take = |i: usize| fields[i].to_ascii_lowercase();
-        Ok(Cpe { part: take(2), vendor: take(3), product: take(4), version: take(5), update: take(6) })
+        Ok(Cpe {
+            part: take(2),
+            vendor: take(3),
+            product: take(4),
+            version: take(5),
+            update: take(6),
+        })
     }
 }
 
@@ -89,14 +100,21 @@ mod tests {
     #[test]
     fn a_cpe_23_name_is_read_field_by_field() {
         let c = Cpe::parse("cpe:2.3:a:OpenSSL:openssl:1.0.1f:*:*:*:*:*:*:*").unwrap();
-        assert_eq!((c.vendor.as_str(), c.product.as_str(), c.version.as_str()), ("openssl", "openssl", "1.0.1f"));
+        assert_eq!(
+            (c.vendor.as_str(), c.product.as_str(), c.version.as_str()),
+            ("openssl", "openssl", "1.0.1f")
+        );
         let c = Cpe::parse(r"cpe:2.3:a:vendor:prod\:x:*:*:*:*:*:*:*:*").unwrap();
         assert_eq!(c.product, "prod:x");
     }
 
     #[test]
     fn cpe_22_uris_and_short_names_are_rejected() {
-        for bad in ["cpe:/a:openssl:openssl:1.0.1f", "cpe:2.3:a:openssl", "cpe:2.3:x:a:b:*:*:*:*:*:*:*:*"] {
+        for bad in [
+            "cpe:/a:openssl:openssl:1.0.1f",
+            "cpe:2.3:a:openssl",
+            "cpe:2.3:x:a:b:*:*:*:*:*:*:*:*",
+        ] {
             assert!(Cpe::parse(bad).is_err(), "{bad}");
         }
     }

@@ -38,13 +38,19 @@ pub fn parse_cve5(file: &str, bytes: &[u8]) -> Parsed<Advisory> {
 }
 
 fn text(v: &Value, pointer: &str) -> Option<String> {
-    v.pointer(pointer).and_then(Value::as_str).map(str::to_owned)
+    v.pointer(pointer)
+        .and_then(Value::as_str)
+        .map(str::to_owned)
 }
 
 /// Turns a free-text vendor or product name into a CPE-style field (`Apache HTTP Server` →
 /// `apache_http_server`), so it meets inventory package names the same way CPE products do.
 fn cpe_field(s: &str) -> String {
-    s.trim().to_lowercase().split_whitespace().collect::<Vec<_>>().join("_")
+    s.trim()
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join("_")
 }
 
 fn convert(item: &Value) -> Result<Advisory, String> {
@@ -64,18 +70,39 @@ fn convert(item: &Value) -> Result<Advisory, String> {
     let summary = cna
         .get("descriptions")
         .and_then(Value::as_array)
-        .and_then(|d| d.iter().find(|x| x.get("lang").and_then(Value::as_str).is_some_and(|l| l.starts_with("en"))).or(d.first()))
+        .and_then(|d| {
+            d.iter()
+                .find(|x| {
+                    x.get("lang")
+                        .and_then(Value::as_str)
+                        .is_some_and(|l| l.starts_with("en"))
+                })
+                .or(d.first())
+        })
         .and_then(|d| d.get("value"))
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned();
 
     let mut severity = Vec::new();
-    let adp = item.pointer("/containers/adp").and_then(Value::as_array).cloned().unwrap_or_default();
+    let adp = item
+        .pointer("/containers/adp")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     for container in std::iter::once(cna).chain(adp.iter()) {
-        for m in container.get("metrics").and_then(Value::as_array).into_iter().flatten() {
+        for m in container
+            .get("metrics")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             for key in ["cvssV4_0", "cvssV3_1", "cvssV3_0"] {
-                if let Some(vector) = m.get(key).and_then(|c| c.get("vectorString")).and_then(Value::as_str) {
+                if let Some(vector) = m
+                    .get(key)
+                    .and_then(|c| c.get("vectorString"))
+                    .and_then(Value::as_str)
+                {
                     severity.push(cvss::parse_vector(vector).map_err(|e| e.to_string())?);
                 }
             }
@@ -83,16 +110,49 @@ fn convert(item: &Value) -> Result<Advisory, String> {
     }
 
     let mut affected = Vec::new();
-    for (ai, a) in cna.get("affected").and_then(Value::as_array).into_iter().flatten().enumerate() {
-        let vendor = a.get("vendor").and_then(Value::as_str).map(cpe_field).unwrap_or_else(|| "*".to_owned());
-        let product = a.get("product").and_then(Value::as_str).or_else(|| a.get("packageName").and_then(Value::as_str));
+    for (ai, a) in cna
+        .get("affected")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let vendor = a
+            .get("vendor")
+            .and_then(Value::as_str)
+            .map(cpe_field)
+            .unwrap_or_else(|| "*".to_owned());
+        let product = a
+            .get("product")
+            .and_then(Value::as_str)
+            .or_else(|| a.get("packageName").and_then(Value::as_str));
         let mut cpes = Vec::new();
-        for c in a.get("cpes").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
-            cpes.push(CpeMatch::new(Cpe::parse(c).map_err(|e| format!("affected[{ai}]: {e}"))?));
+        for c in a
+            .get("cpes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            cpes.push(CpeMatch::new(
+                Cpe::parse(c).map_err(|e| format!("affected[{ai}]: {e}"))?,
+            ));
         }
         if let Some(product) = product.map(cpe_field).filter(|p| !p.is_empty()) {
-            let base = Cpe { part: "a".into(), vendor: vendor.clone(), product, version: "*".into(), update: "*".into() };
-            for (vi, v) in a.get("versions").and_then(Value::as_array).into_iter().flatten().enumerate() {
+            let base = Cpe {
+                part: "a".into(),
+                vendor: vendor.clone(),
+                product,
+                version: "*".into(),
+                update: "*".into(),
+            };
+            for (vi, v) in a
+                .get("versions")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
                 let at = format!("affected[{ai}].versions[{vi}]");
                 if v.get("status").and_then(Value::as_str) != Some("affected") {
                     continue;
@@ -100,7 +160,10 @@ fn convert(item: &Value) -> Result<Advisory, String> {
                 if v.get("versionType").and_then(Value::as_str) == Some("git") {
                     continue;
                 }
-                let version = v.get("version").and_then(Value::as_str).ok_or(format!("{at}: no version"))?;
+                let version = v
+                    .get("version")
+                    .and_then(Value::as_str)
+                    .ok_or(format!("{at}: no version"))?;
                 let less = v.get("lessThan").and_then(Value::as_str);
                 let less_eq = v.get("lessThanOrEqual").and_then(Value::as_str);
                 let open_start = matches!(version, "0" | "*" | "");
@@ -120,7 +183,12 @@ fn convert(item: &Value) -> Result<Advisory, String> {
                 cpes.push(m);
             }
         }
-        affected.push(crate::advisory::Affected { package: None, ranges: Vec::new(), versions: Vec::new(), cpes });
+        affected.push(crate::advisory::Affected {
+            package: None,
+            ranges: Vec::new(),
+            versions: Vec::new(),
+            cpes,
+        });
     }
     Ok(Advisory {
         id,
@@ -156,7 +224,12 @@ mod tests {
         "references": [{"url": "https://www.openssl.org/news/secadv/20140407.txt"}]}}}"#;
 
     fn pkg(version: &str, ecosystem: Ecosystem) -> Package {
-        Package { name: "openssl".into(), version: version.into(), ecosystem, release: None }
+        Package {
+            name: "openssl".into(),
+            version: version.into(),
+            ecosystem,
+            release: None,
+        }
     }
 
     #[test]
@@ -164,9 +237,15 @@ mod tests {
         let parsed = parse_cve5("CVE-2014-0160.json", RECORD.as_bytes());
         assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
         let adv = &parsed.records[0];
-        assert_eq!((adv.summary.as_str(), adv.severity[0].base_score), ("Heartbleed", 7.5));
+        assert_eq!(
+            (adv.summary.as_str(), adv.severity[0].base_score),
+            ("Heartbleed", 7.5)
+        );
         let m = match_package(adv, &pkg("1.0.1f", Ecosystem::Generic)).unwrap();
-        assert_eq!((m.confidence, m.fixed.as_deref()), (Confidence::ProductNameOnly, Some("1.0.1g")));
+        assert_eq!(
+            (m.confidence, m.fixed.as_deref()),
+            (Confidence::ProductNameOnly, Some("1.0.1g"))
+        );
         assert!(match_package(adv, &pkg("1.0.1g", Ecosystem::Generic)).is_none());
         assert!(match_package(adv, &pkg("1.0.0l", Ecosystem::Generic)).is_none());
         // A distribution build is compared on its upstream part, and only ever as "check this".
@@ -181,7 +260,17 @@ mod tests {
         );
         let parsed = parse_cve5("bulk.json", text.as_bytes());
         assert_eq!(parsed.records.len(), 1);
-        let got: Vec<_> = parsed.errors.iter().map(|e| (e.record.as_str(), e.reason.as_str())).collect();
-        assert_eq!(got, [("record 1 (CVE-2000-0001)", "rejected"), ("record 2", "dataType is not CVE_RECORD")]);
+        let got: Vec<_> = parsed
+            .errors
+            .iter()
+            .map(|e| (e.record.as_str(), e.reason.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("record 1 (CVE-2000-0001)", "rejected"),
+                ("record 2", "dataType is not CVE_RECORD")
+            ]
+        );
     }
 }

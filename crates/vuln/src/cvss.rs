@@ -30,9 +30,15 @@ pub struct CvssError {
 /// ```
 pub fn parse_vector(vector: &str) -> Result<Severity, CvssError> {
     let vector = vector.trim();
-    let parsed = cvss::Cvss::from_str(vector)
-        .map_err(|e| CvssError { vector: vector.to_owned(), reason: e.to_string() })?;
-    let kind = if vector.starts_with("CVSS:4.") { "CVSS_V4" } else { "CVSS_V3" };
+    let parsed = cvss::Cvss::from_str(vector).map_err(|e| CvssError {
+        vector: vector.to_owned(),
+        reason: e.to_string(),
+    })?;
+    let kind = if vector.starts_with("CVSS:4.") {
+        "CVSS_V4"
+    } else {
+        "CVSS_V3"
+    };
     Ok(Severity {
         kind: kind.to_owned(),
         vector: vector.to_owned(),
@@ -47,7 +53,8 @@ mod tests {
 
     #[test]
     fn v4_vectors_are_scored() {
-        let s = parse_vector("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N").unwrap();
+        let s = parse_vector("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N")
+            .unwrap();
         assert_eq!((s.kind.as_str(), s.base_score), ("CVSS_V4", 9.3));
     }
 

@@ -72,12 +72,18 @@ impl Ecosystem {
 
     /// The OSV spelling, e.g. `Red Hat`.
     pub fn osv_name(self) -> &'static str {
-        NAMES.iter().find(|(e, _)| *e == self).map_or("Generic", |(_, n)| n)
+        NAMES
+            .iter()
+            .find(|(e, _)| *e == self)
+            .map_or("Generic", |(_, n)| n)
     }
 
     /// Reads an OSV ecosystem name (case-insensitive).
     pub fn from_osv_name(name: &str) -> Option<Ecosystem> {
-        NAMES.iter().find(|(_, n)| n.eq_ignore_ascii_case(name)).map(|(e, _)| *e)
+        NAMES
+            .iter()
+            .find(|(_, n)| n.eq_ignore_ascii_case(name))
+            .map(|(e, _)| *e)
     }
 
     /// The package name as the index keys it: PyPI by PEP 503 (`Foo_Bar.baz` → `foo-bar-baz`);
@@ -137,7 +143,9 @@ impl Platform {
         // minor releases share one package stream). Debian and Ubuntu keep their whole release
         // (`22.04`), because Ubuntu 22.04 and 22.10 are different distributions.
         let release = rest.and_then(|r| {
-            let comp = r.split(':').find(|c| c.starts_with(|ch: char| ch.is_ascii_digit()))?;
+            let comp = r
+                .split(':')
+                .find(|c| c.starts_with(|ch: char| ch.is_ascii_digit()))?;
             Some(match ecosystem.scheme() {
                 Scheme::Rpm => comp.split('.').next().unwrap_or(comp).to_owned(),
                 _ => comp.to_owned(),
@@ -151,7 +159,10 @@ impl Platform {
     pub fn from_os_label(label: &str) -> Platform {
         let lower = label.trim().to_ascii_lowercase();
         let (name, release) = match lower.split_once(['-', ' ', ':']) {
-            Some((n, r)) => (n.to_owned(), Some(r.trim().to_owned()).filter(|r| !r.is_empty())),
+            Some((n, r)) => (
+                n.to_owned(),
+                Some(r.trim().to_owned()).filter(|r| !r.is_empty()),
+            ),
             None => (lower.clone(), None),
         };
         let ecosystem = match name.as_str() {
@@ -162,7 +173,12 @@ impl Platform {
             "alma" | "almalinux" => Ecosystem::AlmaLinux,
             "opensuse" => Ecosystem::OpenSuse,
             "sles" | "suse" => Ecosystem::Suse,
-            _ => return Platform { ecosystem: Ecosystem::Generic, release: None },
+            _ => {
+                return Platform {
+                    ecosystem: Ecosystem::Generic,
+                    release: None,
+                };
+            }
         };
         let release = release.map(|r| match ecosystem.scheme() {
             Scheme::Rpm => r.split('.').next().unwrap_or(&r).to_owned(),
@@ -179,9 +195,15 @@ mod tests {
     #[test]
     fn osv_ecosystem_strings_carry_their_release() {
         let p = Platform::from_osv("Debian:7").unwrap();
-        assert_eq!((p.ecosystem, p.release.as_deref()), (Ecosystem::Debian, Some("7")));
+        assert_eq!(
+            (p.ecosystem, p.release.as_deref()),
+            (Ecosystem::Debian, Some("7"))
+        );
         let p = Platform::from_osv("Red Hat:enterprise_linux:6::server").unwrap();
-        assert_eq!((p.ecosystem, p.release.as_deref()), (Ecosystem::RedHat, Some("6")));
+        assert_eq!(
+            (p.ecosystem, p.release.as_deref()),
+            (Ecosystem::RedHat, Some("6"))
+        );
         let p = Platform::from_osv("Ubuntu:22.04:LTS").unwrap();
         assert_eq!(p.release.as_deref(), Some("22.04"));
         assert_eq!(Platform::from_osv("PyPI").unwrap().release, None);
@@ -191,15 +213,30 @@ mod tests {
     #[test]
     fn inventory_os_labels_map_to_platforms() {
         let p = Platform::from_os_label("rhel-6.5");
-        assert_eq!((p.ecosystem, p.release.as_deref()), (Ecosystem::RedHat, Some("6")));
-        assert_eq!(Platform::from_os_label("appliance").ecosystem, Ecosystem::Generic);
-        assert_eq!(Platform::from_os_label("Debian-7").release.as_deref(), Some("7"));
+        assert_eq!(
+            (p.ecosystem, p.release.as_deref()),
+            (Ecosystem::RedHat, Some("6"))
+        );
+        assert_eq!(
+            Platform::from_os_label("appliance").ecosystem,
+            Ecosystem::Generic
+        );
+        assert_eq!(
+            Platform::from_os_label("Debian-7").release.as_deref(),
+            Some("7")
+        );
     }
 
     #[test]
     fn pypi_names_are_normalised_by_pep_503() {
-        assert_eq!(Ecosystem::PyPI.normalise_name("Foo__Bar.baz"), "foo-bar-baz");
+        assert_eq!(
+            Ecosystem::PyPI.normalise_name("Foo__Bar.baz"),
+            "foo-bar-baz"
+        );
         assert_eq!(Ecosystem::Debian.normalise_name("OpenSSL"), "openssl");
-        assert_eq!(Ecosystem::Go.normalise_name("github.com/BurntSushi/toml"), "github.com/BurntSushi/toml");
+        assert_eq!(
+            Ecosystem::Go.normalise_name("github.com/BurntSushi/toml"),
+            "github.com/BurntSushi/toml"
+        );
     }
 }

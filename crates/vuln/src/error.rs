@@ -19,7 +19,11 @@ impl fmt::Display for RecordError {
 
 impl RecordError {
     pub fn new(file: &str, record: impl Into<String>, reason: impl Into<String>) -> Self {
-        RecordError { file: file.to_owned(), record: record.into(), reason: reason.into() }
+        RecordError {
+            file: file.to_owned(),
+            record: record.into(),
+            reason: reason.into(),
+        }
     }
 }
 
@@ -33,12 +37,18 @@ pub struct Parsed<T> {
 
 impl<T> Default for Parsed<T> {
     fn default() -> Self {
-        Parsed { records: Vec::new(), errors: Vec::new() }
+        Parsed {
+            records: Vec::new(),
+            errors: Vec::new(),
+        }
     }
 }
 
 impl<T> Parsed<T> {
     pub(crate) fn fail(file: &str, record: impl Into<String>, reason: impl Into<String>) -> Self {
-        Parsed { records: Vec::new(), errors: vec![RecordError::new(file, record, reason)] }
+        Parsed {
+            records: Vec::new(),
+            errors: vec![RecordError::new(file, record, reason)],
+        }
     }
 }

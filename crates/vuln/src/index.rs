@@ -19,6 +19,11 @@ use crate::inventory::Asset;
 use crate::matching::{Match, Package, PreparedAdvisory};
 use crate::version::{Version, VersionError};
 
+/// (ecosystem, normalised package name): the key both indexes share.
+type Key = (Ecosystem, String);
+/// One package key of the inventory and where it is installed (asset, package).
+type Group<'a> = (&'a Key, &'a Vec<(u32, u32)>);
+
 /// One affected package of one asset.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AssetMatch {
@@ -63,7 +68,10 @@ impl AdvisoryIndex {
         }
         let warnings = errors
             .into_iter()
-            .map(|error| IndexWarning { advisory: prepared.advisory.id.clone(), error })
+            .map(|error| IndexWarning {
+                advisory: prepared.advisory.id.clone(),
+                error,
+            })
             .collect();
         self.advisories.push(prepared);
         warnings
@@ -79,12 +87,17 @@ impl AdvisoryIndex {
 
     /// Every advisory that affects `package`, in insertion order.
     pub fn matches(&self, package: &Package) -> Vec<Match> {
-        let key = (package.ecosystem, package.ecosystem.normalise_name(&package.name));
+        let key = (
+            package.ecosystem,
+            package.ecosystem.normalise_name(&package.name),
+        );
         let named = self.by_package.get(&key).map_or(&[][..], Vec::as_slice);
         let by_product = if self.by_product.is_empty() {
             &[][..]
         } else {
-            self.by_product.get(&package.name.to_ascii_lowercase()).map_or(&[][..], Vec::as_slice)
+            self.by_product
+                .get(&package.name.to_ascii_lowercase())
+                .map_or(&[][..], Vec::as_slice)
         };
         if named.is_empty() && by_product.is_empty() {
             return Vec::new();
@@ -122,7 +135,7 @@ impl AdvisoryIndex {
     /// scoped std threads; the indexes are read-only, so nothing is locked (rayon was not added
     /// for one loop).
     pub fn match_inventory(&self, inventory: &InventoryIndex, assets: &[Asset]) -> Vec<AssetMatch> {
-        let groups: Vec<(&(Ecosystem, String), &Vec<(u32, u32)>)> = inventory.by_package.iter().collect();
+        let groups: Vec<Group<'_>> = inventory.by_package.iter().collect();
         let threads = std::thread::available_parallelism().map_or(1, usize::from);
         let mut out = if threads < 2 || groups.len() < 64 {
             self.match_groups(&groups, inventory, assets)
@@ -149,7 +162,7 @@ impl AdvisoryIndex {
 
     fn match_groups(
         &self,
-        groups: &[(&(Ecosystem, String), &Vec<(u32, u32)>)],
+        groups: &[Group<'_>],
         inventory: &InventoryIndex,
         assets: &[Asset],
     ) -> Vec<AssetMatch> {
@@ -159,7 +172,9 @@ impl AdvisoryIndex {
             let named = self.by_package.get(*key).map_or(&[][..], Vec::as_slice);
             for &(ai, pi) in members.iter() {
                 let (a, p) = (ai as usize, pi as usize);
-                let Some(package) = assets.get(a).and_then(|x| x.packages.get(p)) else { continue };
+                let Some(package) = assets.get(a).and_then(|x| x.packages.get(p)) else {
+                    continue;
+                };
                 ids.clear();
                 ids.extend_from_slice(named);
                 if !self.by_product.is_empty() {
@@ -173,10 +188,18 @@ impl AdvisoryIndex {
                 if ids.is_empty() {
                     continue;
                 }
-                let Some(parsed) = inventory.parsed.get(a).and_then(|v| v.get(p)) else { continue };
+                let Some(parsed) = inventory.parsed.get(a).and_then(|v| v.get(p)) else {
+                    continue;
+                };
                 for &id in &ids {
-                    if let Some(found) = self.advisories[id as usize].evaluate_with(package, &key.1, parsed) {
-                        out.push(AssetMatch { asset: a, package: p, found });
+                    if let Some(found) =
+                        self.advisories[id as usize].evaluate_with(package, &key.1, parsed)
+                    {
+                        out.push(AssetMatch {
+                            asset: a,
+                            package: p,
+                            found,
+                        });
                     }
                 }
             }
@@ -202,13 +225,23 @@ impl InventoryIndex {
             let mut versions = Vec::with_capacity(asset.packages.len());
             for (pi, p) in asset.packages.iter().enumerate() {
                 let at = (ai as u32, pi as u32);
-                by_package.entry((p.ecosystem, p.ecosystem.normalise_name(&p.name))).or_default().push(at);
-                by_product.entry(p.name.to_ascii_lowercase()).or_default().push(at);
+                by_package
+                    .entry((p.ecosystem, p.ecosystem.normalise_name(&p.name)))
+                    .or_default()
+                    .push(at);
+                by_product
+                    .entry(p.name.to_ascii_lowercase())
+                    .or_default()
+                    .push(at);
                 versions.push(Version::parse(p.ecosystem.scheme(), &p.version));
             }
             parsed.push(versions);
         }
-        InventoryIndex { by_package, by_product, parsed }
+        InventoryIndex {
+            by_package,
+            by_product,
+            parsed,
+        }
     }
 
     /// Every asset package affected by `advisory`. `assets` must be the slice the index was
@@ -227,14 +260,20 @@ impl InventoryIndex {
         let mut out = Vec::new();
         for (ai, pi) in candidates {
             let (a, p) = (ai as usize, pi as usize);
-            let Some(package) = assets.get(a).and_then(|x| x.packages.get(p)) else { continue };
+            let Some(package) = assets.get(a).and_then(|x| x.packages.get(p)) else {
+                continue;
+            };
             let name = package.ecosystem.normalise_name(&package.name);
             let found = match self.parsed.get(a).and_then(|v| v.get(p)) {
                 Some(parsed) => prepared.evaluate_with(package, &name, parsed),
                 None => prepared.evaluate(package),
             };
             if let Some(found) = found {
-                out.push(AssetMatch { asset: a, package: p, found });
+                out.push(AssetMatch {
+                    asset: a,
+                    package: p,
+                    found,
+                });
             }
         }
         out

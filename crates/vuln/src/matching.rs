@@ -67,7 +67,10 @@ pub struct Match {
 /// same normalised name (`name` is the package's, already normalised).
 pub(crate) fn names_package(key: &EntryKey, package: &Package, name: &str) -> bool {
     key.ecosystem == package.ecosystem
-        && key.release.as_ref().is_none_or(|r| Some(r) == package.release.as_ref())
+        && key
+            .release
+            .as_ref()
+            .is_none_or(|r| Some(r) == package.release.as_ref())
         && key.name == name
 }
 
@@ -160,12 +163,22 @@ impl PreparedAdvisory {
             }
             cpes.push(list);
         }
-        (PreparedAdvisory { advisory, entries, cpes }, errors)
+        (
+            PreparedAdvisory {
+                advisory,
+                entries,
+                cpes,
+            },
+            errors,
+        )
     }
 
     /// Normalised (ecosystem, name) keys of the packages this advisory names.
     pub fn package_keys(&self) -> impl Iterator<Item = (Ecosystem, String)> + '_ {
-        self.entries.iter().flatten().map(|(k, _)| (k.ecosystem, k.name.clone()))
+        self.entries
+            .iter()
+            .flatten()
+            .map(|(k, _)| (k.ecosystem, k.name.clone()))
     }
 
     /// Lower-cased CPE product names this advisory names.
@@ -192,14 +205,18 @@ impl PreparedAdvisory {
         let mut named = false;
         let mut review = None;
         for (i, entry) in self.entries.iter().enumerate() {
-            let Some((key, prepared)) = entry else { continue };
+            let Some((key, prepared)) = entry else {
+                continue;
+            };
             if !names_package(key, package, name) {
                 continue;
             }
             named = true;
             match prepared.evaluate(&mut installed) {
                 Some((rule, Confidence::NeedsReview)) => review = review.or(Some((i, rule))),
-                Some((rule, confidence)) => return Some(build(advisory, i, package, rule, confidence)),
+                Some((rule, confidence)) => {
+                    return Some(build(advisory, i, package, rule, confidence));
+                }
                 None => {}
             }
         }
@@ -235,12 +252,21 @@ impl PreparedAdvisory {
 
 pub(crate) fn cpe_rule(c: &crate::cpe::CpeMatch) -> Rule {
     Rule::Cpe {
-        criteria: format!("cpe:2.3:{}:{}:{}", c.criteria.part, c.criteria.vendor, c.criteria.product),
+        criteria: format!(
+            "cpe:2.3:{}:{}:{}",
+            c.criteria.part, c.criteria.vendor, c.criteria.product
+        ),
         bounds: describe_bounds(c),
     }
 }
 
-pub(crate) fn build(advisory: &Advisory, i: usize, package: &Package, rule: Rule, confidence: Confidence) -> Match {
+pub(crate) fn build(
+    advisory: &Advisory,
+    i: usize,
+    package: &Package,
+    rule: Rule,
+    confidence: Confidence,
+) -> Match {
     let fixed = match &rule {
         Rule::Range { fixed, .. } => fixed.clone(),
         _ => None,

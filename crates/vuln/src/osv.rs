@@ -95,7 +95,9 @@ pub fn parse_osv(file: &str, bytes: &[u8]) -> Parsed<Advisory> {
             .and_then(convert);
         match result {
             Ok(adv) => out.records.push(adv),
-            Err(reason) => out.errors.push(crate::error::RecordError::new(file, label, reason)),
+            Err(reason) => out
+                .errors
+                .push(crate::error::RecordError::new(file, label, reason)),
         }
     }
     out
@@ -103,12 +105,18 @@ pub fn parse_osv(file: &str, bytes: &[u8]) -> Parsed<Advisory> {
 
 fn event(map: &serde_json::Map<String, serde_json::Value>) -> Result<Event, String> {
     if map.len() != 1 {
-        return Err(format!("an event must have exactly one key, found {}", map.len()));
+        return Err(format!(
+            "an event must have exactly one key, found {}",
+            map.len()
+        ));
     }
     let Some((key, value)) = map.iter().next() else {
         return Err("empty event".to_owned());
     };
-    let v = value.as_str().ok_or_else(|| format!("event {key:?} is not a string"))?.to_owned();
+    let v = value
+        .as_str()
+        .ok_or_else(|| format!("event {key:?} is not a string"))?
+        .to_owned();
     if v.is_empty() {
         return Err(format!("event {key:?} has an empty version"));
     }
@@ -154,13 +162,23 @@ fn convert(r: Record) -> Result<Advisory, String> {
                 "GIT" => RangeKind::Git,
                 other => return Err(format!("{at}: unknown range type {other:?}")),
             };
-            let events = rg.events.iter().map(event).collect::<Result<Vec<_>, _>>().map_err(|e| format!("{at}: {e}"))?;
+            let events = rg
+                .events
+                .iter()
+                .map(event)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| format!("{at}: {e}"))?;
             if !events.iter().any(|e| matches!(e, Event::Introduced(_))) {
                 return Err(format!("{at}: no introduced event"));
             }
             ranges.push(Range { kind, events });
         }
-        let entry = Affected { package, ranges, versions: a.versions, cpes: Vec::new() };
+        let entry = Affected {
+            package,
+            ranges,
+            versions: a.versions,
+            cpes: Vec::new(),
+        };
         if let Some(platform) = entry.package.as_ref().and_then(|p| p.platform.as_ref()) {
             let (_, errors) = PreparedAffected::new(&entry, platform.ecosystem.scheme());
             if let Some(e) = errors.first() {
@@ -203,8 +221,16 @@ mod tests {
         assert_eq!(ids, ["A-1"]);
         let where_: Vec<_> = parsed.errors.iter().map(|e| e.record.as_str()).collect();
         assert_eq!(where_, ["record 1 (A-2)", "record 2 (A-3)", "record 3"]);
-        assert!(parsed.errors[0].reason.contains("no introduced"), "{}", parsed.errors[0]);
-        assert!(parsed.errors[1].reason.contains("not.a.version"), "{}", parsed.errors[1]);
+        assert!(
+            parsed.errors[0].reason.contains("no introduced"),
+            "{}",
+            parsed.errors[0]
+        );
+        assert!(
+            parsed.errors[1].reason.contains("not.a.version"),
+            "{}",
+            parsed.errors[1]
+        );
         assert!(parsed.errors.iter().all(|e| e.file == "dump.json"));
     }
 
@@ -213,7 +239,10 @@ mod tests {
         let text = r#"{"id": "B-1", "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N"}]}"#;
         let parsed = parse_osv("b.json", text.as_bytes());
         assert_eq!(parsed.records[0].severity[0].base_score, 7.5);
-        let parsed = parse_osv("c.json", br#"{"id": "C-1", "withdrawn": "2024-01-01T00:00:00Z"}"#);
+        let parsed = parse_osv(
+            "c.json",
+            br#"{"id": "C-1", "withdrawn": "2024-01-01T00:00:00Z"}"#,
+        );
         assert_eq!(parsed.errors[0].reason, "withdrawn");
     }
 }

@@ -47,7 +47,12 @@ pub(crate) struct Installed<'a> {
 
 impl<'a> Installed<'a> {
     pub fn new(raw: &'a str, own: Scheme, parsed: &'a Result<Version, VersionError>) -> Self {
-        Installed { raw, own, parsed, others: Vec::new() }
+        Installed {
+            raw,
+            own,
+            parsed,
+            others: Vec::new(),
+        }
     }
 
     pub fn get(&mut self, scheme: Scheme) -> &Result<Version, VersionError> {
@@ -70,7 +75,12 @@ fn cmp(a: &Version, b: &Version) -> Ordering {
 }
 
 impl PreparedRange {
-    pub fn new(index: usize, kind: RangeKind, own: Scheme, events: &[Event]) -> Result<Option<Self>, VersionError> {
+    pub fn new(
+        index: usize,
+        kind: RangeKind,
+        own: Scheme,
+        events: &[Event],
+    ) -> Result<Option<Self>, VersionError> {
         let scheme = match kind {
             RangeKind::Git => return Ok(None),
             RangeKind::Semver => Scheme::Semver,
@@ -86,10 +96,19 @@ impl PreparedRange {
                 Event::LastAffected(_) => Kind::LastAffected,
                 Event::Limit(_) => Kind::Limit,
             };
-            let open = (kind == Kind::Introduced && raw == "0") || (kind == Kind::Limit && raw == "*");
-            let version = if open { None } else { Some(Version::parse(scheme, &raw)?) };
+            let open =
+                (kind == Kind::Introduced && raw == "0") || (kind == Kind::Limit && raw == "*");
+            let version = if open {
+                None
+            } else {
+                Some(Version::parse(scheme, &raw)?)
+            };
             let ev = PEvent { kind, raw, version };
-            if kind == Kind::Limit { limits.push(ev) } else { evs.push(ev) }
+            if kind == Kind::Limit {
+                limits.push(ev)
+            } else {
+                evs.push(ev)
+            }
         }
         // Sort by version, "0" first; at equal versions an introduced comes first so that
         // `introduced: X, fixed: X` is the empty range whatever order the file lists them in.
@@ -100,7 +119,12 @@ impl PreparedRange {
             (Some(x), Some(y)) => cmp(x, y)
                 .then_with(|| (b.kind == Kind::Introduced).cmp(&(a.kind == Kind::Introduced))),
         });
-        Ok(Some(PreparedRange { index, scheme, events: evs, limits }))
+        Ok(Some(PreparedRange {
+            index,
+            scheme,
+            events: evs,
+            limits,
+        }))
     }
 
     /// OSV's evaluation: walk the sorted events; at or past an `introduced` the version is
@@ -111,7 +135,10 @@ impl PreparedRange {
             Err(e) => return Some(Err(e.clone())),
         };
         if !self.limits.is_empty()
-            && !self.limits.iter().any(|l| l.version.as_ref().is_none_or(|lv| cmp(v, lv).is_lt()))
+            && !self
+                .limits
+                .iter()
+                .any(|l| l.version.as_ref().is_none_or(|lv| cmp(v, lv).is_lt()))
         {
             return None;
         }
@@ -132,13 +159,17 @@ impl PreparedRange {
             }
         }
         let start = affected_from?;
-        let end = self.events[start..].iter().find(|e| matches!(e.kind, Kind::Fixed | Kind::LastAffected));
+        let end = self.events[start..]
+            .iter()
+            .find(|e| matches!(e.kind, Kind::Fixed | Kind::LastAffected));
         Some(Ok(Rule::Range {
             range_index: self.index,
             scheme: self.scheme,
             introduced: self.events[start].raw.clone(),
             fixed: end.filter(|e| e.kind == Kind::Fixed).map(|e| e.raw.clone()),
-            last_affected: end.filter(|e| e.kind == Kind::LastAffected).map(|e| e.raw.clone()),
+            last_affected: end
+                .filter(|e| e.kind == Kind::LastAffected)
+                .map(|e| e.raw.clone()),
         }))
     }
 }
@@ -169,7 +200,14 @@ impl PreparedAffected {
             .iter()
             .map(|v| (v.clone(), Version::parse(scheme, v).ok()))
             .collect();
-        (PreparedAffected { ranges, versions, scheme }, errors)
+        (
+            PreparedAffected {
+                ranges,
+                versions,
+                scheme,
+            },
+            errors,
+        )
     }
 
     /// The first rule that says the installed version is affected, or why it cannot be told.
@@ -189,7 +227,12 @@ impl PreparedAffected {
                     _ => false,
                 };
             if same {
-                return Some((Rule::ListedVersion { version: raw.clone() }, Confidence::Exact));
+                return Some((
+                    Rule::ListedVersion {
+                        version: raw.clone(),
+                    },
+                    Confidence::Exact,
+                ));
             }
         }
         unreadable.map(|error| (Rule::UnreadableVersion { error }, Confidence::NeedsReview))
@@ -210,7 +253,11 @@ impl PreparedCpe {
     pub fn new(m: &CpeMatch) -> Result<Self, VersionError> {
         let g = |s: &String| Version::parse(Scheme::Generic, s);
         let ver = &m.criteria.version;
-        let exact = if ver == "*" || ver == "-" || m.has_bounds() { None } else { Some(g(ver)?) };
+        let exact = if ver == "*" || ver == "-" || m.has_bounds() {
+            None
+        } else {
+            Some(g(ver)?)
+        };
         let start = match (&m.start_including, &m.start_excluding) {
             (Some(s), _) => Some((g(s)?, true)),
             (None, Some(s)) => Some((g(s)?, false)),
@@ -221,7 +268,13 @@ impl PreparedCpe {
             (None, Some(s)) => Some((g(s)?, false)),
             _ => None,
         };
-        Ok(PreparedCpe { product: m.criteria.product.clone(), cpe: m.clone(), exact, start, end })
+        Ok(PreparedCpe {
+            product: m.criteria.product.clone(),
+            cpe: m.clone(),
+            exact,
+            start,
+            end,
+        })
     }
 
     /// `upstream` is the installed version's upstream part, read with the generic scheme.

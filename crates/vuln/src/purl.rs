@@ -1,6 +1,7 @@
-//! Package URLs (`pkg:deb/debian/openssl@1.0.1e-2%2Bdeb7u5?distro=debian-7`), read only as far
+//! Package URLs and `vers:` version range specifiers (`pkg:deb/debian/openssl@1.0.1e-2%2Bdeb7u5?distro=debian-7`), read only as far
 //! as matching needs: the ecosystem, the name and the version.
 
+use crate::cpe::{Cpe, CpeMatch};
 use crate::ecosystem::{Ecosystem, Platform};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,7 +17,10 @@ fn decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Some(b) = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            if let Some(b) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
                 out.push(b);
                 i += 3;
                 continue;
@@ -65,16 +69,67 @@ impl Purl {
             _ => None,
         };
         let name = match kind.as_str() {
-            "npm" | "golang" if !namespace.is_empty() => format!("{}/{name}", segs[..segs.len() - 1].join("/")),
+            "npm" | "golang" if !namespace.is_empty() => {
+                format!("{}/{name}", segs[..segs.len() - 1].join("/"))
+            }
             _ => name.clone(),
         };
         let platform = ecosystem.map(|e| {
             let from_distro = Platform::from_os_label(&distro);
-            let release = (from_distro.ecosystem == e).then_some(from_distro.release).flatten();
-            Platform { ecosystem: e, release }
+            let release = (from_distro.ecosystem == e)
+                .then_some(from_distro.release)
+                .flatten();
+            Platform {
+                ecosystem: e,
+                release,
+            }
         });
-        Some(Purl { platform, name, version })
+        Some(Purl {
+            platform,
+            name,
+            version,
+        })
     }
+}
+
+/// `vers:generic/>=1.0.1|<1.0.1g` → product-name statements with bounds.
+pub(crate) fn vers_to_cpes(base: &Cpe, text: &str) -> Result<Vec<CpeMatch>, String> {
+    let (_, constraints) = text
+        .strip_prefix("vers:")
+        .and_then(|r| r.split_once('/'))
+        .ok_or_else(|| format!("{text:?} is not a vers: range"))?;
+    let mut out: Vec<CpeMatch> = Vec::new();
+    let mut cur = CpeMatch::new(base.clone());
+    for c in constraints
+        .split('|')
+        .map(str::trim)
+        .filter(|c| !c.is_empty() && *c != "*")
+    {
+        let (op, v) = [">=", "<=", "!=", ">", "<", "="]
+            .iter()
+            .find_map(|op| c.strip_prefix(op).map(|v| (*op, v.to_owned())))
+            .unwrap_or(("=", c.to_owned()));
+        let lower = matches!(op, ">=" | ">");
+        if lower && (cur.end_including.is_some() || cur.end_excluding.is_some()) {
+            out.push(std::mem::replace(&mut cur, CpeMatch::new(base.clone())));
+        }
+        match op {
+            ">=" => cur.start_including = Some(v),
+            ">" => cur.start_excluding = Some(v),
+            "<=" => cur.end_including = Some(v),
+            "<" => cur.end_excluding = Some(v),
+            "=" => {
+                let mut exact = CpeMatch::new(base.clone());
+                exact.criteria.version = v;
+                out.push(exact);
+            }
+            _ => return Err(format!("{text:?}: `!=` exclusions are not supported")),
+        }
+    }
+    if cur.has_bounds() {
+        out.push(cur);
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -83,10 +138,17 @@ mod tests {
 
     #[test]
     fn purls_give_ecosystem_release_name_and_version() {
-        let p = Purl::parse("pkg:deb/debian/openssl@1.0.1e-2%2Bdeb7u5?arch=amd64&distro=debian-7").unwrap();
+        let p = Purl::parse("pkg:deb/debian/openssl@1.0.1e-2%2Bdeb7u5?arch=amd64&distro=debian-7")
+            .unwrap();
         let platform = p.platform.unwrap();
-        assert_eq!((platform.ecosystem, platform.release.as_deref()), (Ecosystem::Debian, Some("7")));
-        assert_eq!((p.name.as_str(), p.version.as_deref()), ("openssl", Some("1.0.1e-2+deb7u5")));
+        assert_eq!(
+            (platform.ecosystem, platform.release.as_deref()),
+            (Ecosystem::Debian, Some("7"))
+        );
+        assert_eq!(
+            (p.name.as_str(), p.version.as_deref()),
+            ("openssl", Some("1.0.1e-2+deb7u5"))
+        );
         let p = Purl::parse("pkg:npm/%40babel/core@7.0.0").unwrap();
         assert_eq!(p.name, "@babel/core");
         assert!(Purl::parse("pkg:hex/x@1").unwrap().platform.is_none());

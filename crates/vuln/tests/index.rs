@@ -27,11 +27,24 @@ fn world() -> (Vec<hikeshi_vuln::Advisory>, Vec<Asset>) {
             let (ecosystem, release, version) = if p % 2 == 0 {
                 (Ecosystem::Npm, None, format!("{}.{}.0", (a + p) % 9, a % 4))
             } else {
-                (Ecosystem::Debian, Some("12".to_owned()), format!("{}.0-{}", (a * p) % 9, a % 3))
+                (
+                    Ecosystem::Debian,
+                    Some("12".to_owned()),
+                    format!("{}.0-{}", (a * p) % 9, a % 3),
+                )
             };
             // Unique names per asset bucket give the index many keys; lib0..lib9 meet advisories.
-            let name = if p < 10 { format!("lib{p}") } else { format!("other{}", a % 97) };
-            asset.packages.push(Package { name, version, ecosystem, release });
+            let name = if p < 10 {
+                format!("lib{p}")
+            } else {
+                format!("other{}", a % 97)
+            };
+            asset.packages.push(Package {
+                name,
+                version,
+                ecosystem,
+                release,
+            });
         }
         assets.push(asset);
     }
@@ -49,8 +62,14 @@ fn full_rematch_one_advisory_and_per_package_matching_agree() {
 
     // `match_package` is `PreparedAdvisory::new(..).evaluate(..)`; preparing once per advisory
     // keeps this brute force quick in debug builds.
-    let prepared: Vec<_> = advisories.iter().map(|a| PreparedAdvisory::new(a.clone()).0).collect();
-    assert_eq!(match_package(&advisories[3], &assets[5].packages[3]), prepared[3].evaluate(&assets[5].packages[3]));
+    let prepared: Vec<_> = advisories
+        .iter()
+        .map(|a| PreparedAdvisory::new(a.clone()).0)
+        .collect();
+    assert_eq!(
+        match_package(&advisories[3], &assets[5].packages[3]),
+        prepared[3].evaluate(&assets[5].packages[3])
+    );
     let mut brute = Vec::new();
     for (ai, asset) in assets.iter().enumerate() {
         for (pi, p) in asset.packages.iter().enumerate() {
@@ -61,14 +80,29 @@ fn full_rematch_one_advisory_and_per_package_matching_agree() {
             }
         }
     }
-    assert!(brute.len() > 1_000, "the world should have many matches, has {}", brute.len());
-    let from_index: Vec<_> = full.iter().map(|m| (m.asset, m.package, m.found.clone())).collect();
+    assert!(
+        brute.len() > 1_000,
+        "the world should have many matches, has {}",
+        brute.len()
+    );
+    let from_index: Vec<_> = full
+        .iter()
+        .map(|m| (m.asset, m.package, m.found.clone()))
+        .collect();
     assert_eq!(from_index, brute);
 
     let inv = InventoryIndex::new(&assets);
     for adv in &advisories {
-        let one: Vec<_> = inv.affected_by(&assets, adv).into_iter().map(|m| (m.asset, m.package, m.found)).collect();
-        let want: Vec<_> = brute.iter().filter(|(_, _, m)| m.advisory == adv.id).cloned().collect();
+        let one: Vec<_> = inv
+            .affected_by(&assets, adv)
+            .into_iter()
+            .map(|m| (m.asset, m.package, m.found))
+            .collect();
+        let want: Vec<_> = brute
+            .iter()
+            .filter(|(_, _, m)| m.advisory == adv.id)
+            .cloned()
+            .collect();
         assert_eq!(one, want, "{}", adv.id);
     }
 }

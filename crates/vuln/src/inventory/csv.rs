@@ -13,16 +13,33 @@ use crate::ecosystem::Platform;
 use crate::error::{Parsed, RecordError};
 
 pub fn parse_csv(file: &str, bytes: &[u8]) -> Parsed<Asset> {
-    let mut reader = ::csv::ReaderBuilder::new().flexible(false).trim(::csv::Trim::All).from_reader(bytes);
+    let mut reader = ::csv::ReaderBuilder::new()
+        .flexible(false)
+        .trim(::csv::Trim::All)
+        .from_reader(bytes);
     let headers = match reader.headers() {
         Ok(h) => h.iter().map(|h| h.to_ascii_lowercase()).collect::<Vec<_>>(),
         Err(e) => return Parsed::fail(file, "line 1", format!("unreadable header: {e}")),
     };
     let col = |name: &str| headers.iter().position(|h| h == name);
-    let (Some(host_i), Some(pkg_i), Some(ver_i)) = (col("hostname"), col("package"), col("version")) else {
-        return Parsed::fail(file, "line 1", "header must name hostname, package and version");
+    let (Some(host_i), Some(pkg_i), Some(ver_i)) =
+        (col("hostname"), col("package"), col("version"))
+    else {
+        return Parsed::fail(
+            file,
+            "line 1",
+            "header must name hostname, package and version",
+        );
     };
-    let optional = ["ip", "owner", "department", "criticality", "os", "ecosystem"].map(col);
+    let optional = [
+        "ip",
+        "owner",
+        "department",
+        "criticality",
+        "os",
+        "ecosystem",
+    ]
+    .map(col);
     let mut out: Parsed<Asset> = Parsed::default();
     let mut by_name: HashMap<String, usize> = HashMap::new();
     for row in reader.records() {
@@ -30,7 +47,11 @@ pub fn parse_csv(file: &str, bytes: &[u8]) -> Parsed<Asset> {
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                out.errors.push(RecordError::new(file, format!("line {line}"), e.to_string()));
+                out.errors.push(RecordError::new(
+                    file,
+                    format!("line {line}"),
+                    e.to_string(),
+                ));
                 continue;
             }
         };
@@ -38,7 +59,11 @@ pub fn parse_csv(file: &str, bytes: &[u8]) -> Parsed<Asset> {
         let get = |i: Option<usize>| i.and_then(|i| row.get(i)).unwrap_or("");
         let host = get(Some(host_i));
         if host.is_empty() {
-            out.errors.push(RecordError::new(file, format!("line {line}"), "empty hostname"));
+            out.errors.push(RecordError::new(
+                file,
+                format!("line {line}"),
+                "empty hostname",
+            ));
             continue;
         }
         let [ip, owner, department, criticality, os, ecosystem] = optional.map(get);
@@ -49,7 +74,8 @@ pub fn parse_csv(file: &str, bytes: &[u8]) -> Parsed<Asset> {
                 Some(p) => p,
                 None => {
                     let reason = format!("unknown ecosystem {ecosystem:?}");
-                    out.errors.push(RecordError::new(file, format!("line {line}"), reason));
+                    out.errors
+                        .push(RecordError::new(file, format!("line {line}"), reason));
                     continue;
                 }
             }
@@ -57,7 +83,8 @@ pub fn parse_csv(file: &str, bytes: &[u8]) -> Parsed<Asset> {
         let pkg = match package(get(Some(pkg_i)), get(Some(ver_i)), &platform) {
             Ok(p) => p,
             Err(reason) => {
-                out.errors.push(RecordError::new(file, format!("line {line}"), reason));
+                out.errors
+                    .push(RecordError::new(file, format!("line {line}"), reason));
                 continue;
             }
         };
@@ -107,7 +134,11 @@ mod tests {
         assert_eq!(web.packages[0].release.as_deref(), Some("7"));
         let lines: Vec<_> = parsed.errors.iter().map(|e| e.record.as_str()).collect();
         assert_eq!(lines, ["line 4", "line 5", "line 6"]);
-        assert!(parsed.errors[2].reason.contains("digit"), "{}", parsed.errors[2]);
+        assert!(
+            parsed.errors[2].reason.contains("digit"),
+            "{}",
+            parsed.errors[2]
+        );
     }
 
     #[test]

@@ -15,7 +15,11 @@ use crate::matching::Package;
 
 pub fn parse_osquery(file: &str, bytes: &[u8], platform: &Platform) -> Parsed<Package> {
     let rows: Vec<(String, Value)> = match serde_json::from_slice::<Value>(bytes) {
-        Ok(Value::Array(items)) => items.into_iter().enumerate().map(|(i, v)| (format!("row {i}"), v)).collect(),
+        Ok(Value::Array(items)) => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| (format!("row {i}"), v))
+            .collect(),
         Ok(other) => vec![("row 0".to_owned(), other)],
         // Not one JSON document: result logs are JSON lines.
         Err(_) => {
@@ -26,7 +30,10 @@ pub fn parse_osquery(file: &str, bytes: &[u8], platform: &Platform) -> Parsed<Pa
                 }
                 match serde_json::from_slice::<Value>(line) {
                     Ok(v) => rows.push((format!("line {}", i + 1), v)),
-                    Err(e) => rows.push((format!("line {}", i + 1), Value::String(format!("not JSON: {e}")))),
+                    Err(e) => rows.push((
+                        format!("line {}", i + 1),
+                        Value::String(format!("not JSON: {e}")),
+                    )),
                 }
             }
             rows

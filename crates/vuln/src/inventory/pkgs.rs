@@ -6,10 +6,12 @@ use crate::error::{Parsed, RecordError};
 use crate::matching::Package;
 
 fn lines(bytes: &[u8]) -> impl Iterator<Item = (usize, std::borrow::Cow<'_, str>)> {
-    bytes
-        .split(|&b| b == b'\n')
-        .enumerate()
-        .map(|(i, l)| (i + 1, String::from_utf8_lossy(l.strip_suffix(b"\r").unwrap_or(l))))
+    bytes.split(|&b| b == b'\n').enumerate().map(|(i, l)| {
+        (
+            i + 1,
+            String::from_utf8_lossy(l.strip_suffix(b"\r").unwrap_or(l)),
+        )
+    })
 }
 
 /// `dpkg-query -W` (default `${binary:Package}\t${Version}`) or any format whose first two
@@ -25,18 +27,22 @@ pub fn parse_dpkg(file: &str, bytes: &[u8], platform: &Platform) -> Parsed<Packa
         let mut fields = line.split_whitespace();
         let name = fields.next().unwrap_or("");
         let name = name.split_once(':').map_or(name, |(n, _)| n);
-        let Some(version) = fields.next() else { continue };
+        let Some(version) = fields.next() else {
+            continue;
+        };
         match package(name, version, platform) {
             Ok(p) => out.records.push(p),
-            Err(reason) => out.errors.push(RecordError::new(file, format!("line {n}"), reason)),
+            Err(reason) => out
+                .errors
+                .push(RecordError::new(file, format!("line {n}"), reason)),
         }
     }
     out
 }
 
 const ARCHES: [&str; 16] = [
-    "x86_64", "noarch", "i386", "i486", "i586", "i686", "aarch64", "ppc64le", "ppc64", "ppc", "s390x",
-    "s390", "armv7hl", "armhfp", "src", "riscv64",
+    "x86_64", "noarch", "i386", "i486", "i586", "i686", "aarch64", "ppc64le", "ppc64", "ppc",
+    "s390x", "s390", "armv7hl", "armhfp", "src", "riscv64",
 ];
 
 /// `rpm -qa` output: the default `NAME-VERSION-RELEASE.ARCH`, or a `--queryformat` of
@@ -59,7 +65,9 @@ pub fn parse_rpm(file: &str, bytes: &[u8], platform: &Platform) -> Parsed<Packag
         };
         match parsed {
             Ok(p) => out.records.push(p),
-            Err(reason) => out.errors.push(RecordError::new(file, format!("line {n}"), reason)),
+            Err(reason) => out
+                .errors
+                .push(RecordError::new(file, format!("line {n}"), reason)),
         }
     }
     out
@@ -72,8 +80,12 @@ fn split_nvra(text: &str) -> Result<(&str, &str), String> {
         Some((nvr, arch)) if ARCHES.contains(&arch) => nvr,
         _ => text,
     };
-    let (nv, _release) = nvr.rsplit_once('-').ok_or_else(|| format!("{text:?} is not NAME-VERSION-RELEASE"))?;
-    let (name, _version) = nv.rsplit_once('-').ok_or_else(|| format!("{text:?} is not NAME-VERSION-RELEASE"))?;
+    let (nv, _release) = nvr
+        .rsplit_once('-')
+        .ok_or_else(|| format!("{text:?} is not NAME-VERSION-RELEASE"))?;
+    let (name, _version) = nv
+        .rsplit_once('-')
+        .ok_or_else(|| format!("{text:?} is not NAME-VERSION-RELEASE"))?;
     if name.is_empty() {
         return Err(format!("{text:?} has an empty name"));
     }
@@ -101,7 +113,11 @@ mod tests {
         let platform = Platform::from_os_label("rhel-6");
         let text = b"openssl-1.0.1e-16.el6_5.x86_64\nperl-Digest-SHA-5.47-136.el6.x86_64\ngpg-pubkey-c105b9de-4e0fd3a3\nbash 0:4.1.2-15.el6_5.1 x86_64\nzlib (none):1.2.3-29.el6 x86_64\nnonsense\n";
         let parsed = parse_rpm("mail01.rpm", text, &platform);
-        let got: Vec<_> = parsed.records.iter().map(|p| (p.name.as_str(), p.version.as_str())).collect();
+        let got: Vec<_> = parsed
+            .records
+            .iter()
+            .map(|p| (p.name.as_str(), p.version.as_str()))
+            .collect();
         assert_eq!(
             got,
             [

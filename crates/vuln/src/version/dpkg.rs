@@ -53,13 +53,23 @@ impl DpkgVersion {
         if !upstream.starts_with(|c: char| c.is_ascii_digit()) {
             return Err(bad("version number does not start with digit"));
         }
-        if upstream.chars().any(|c| !(c.is_ascii_alphanumeric() || ".-+~:".contains(c))) {
+        if upstream
+            .chars()
+            .any(|c| !(c.is_ascii_alphanumeric() || ".-+~:".contains(c)))
+        {
             return Err(bad("invalid character in version number"));
         }
-        if revision.chars().any(|c| !(c.is_ascii_alphanumeric() || ".+~".contains(c))) {
+        if revision
+            .chars()
+            .any(|c| !(c.is_ascii_alphanumeric() || ".+~".contains(c)))
+        {
             return Err(bad("invalid character in revision number"));
         }
-        Ok(DpkgVersion { epoch, upstream: upstream.to_owned(), revision: revision.to_owned() })
+        Ok(DpkgVersion {
+            epoch,
+            upstream: upstream.to_owned(),
+            revision: revision.to_owned(),
+        })
     }
 }
 
@@ -95,7 +105,9 @@ pub fn verrevcmp(a: &str, b: &str) -> Ordering {
     let at = |s: &[u8], i: usize| s.get(i).copied().unwrap_or(0);
     let (mut i, mut j) = (0, 0);
     while at(a, i) != 0 || at(b, j) != 0 {
-        while (at(a, i) != 0 && !at(a, i).is_ascii_digit()) || (at(b, j) != 0 && !at(b, j).is_ascii_digit()) {
+        while (at(a, i) != 0 && !at(a, i).is_ascii_digit())
+            || (at(b, j) != 0 && !at(b, j).is_ascii_digit())
+        {
             let (ac, bc) = (order(at(a, i)), order(at(b, j)));
             if ac != bc {
                 return ac.cmp(&bc);
@@ -136,7 +148,9 @@ mod tests {
     use Ordering::*;
 
     fn cmp(a: &str, b: &str) -> Ordering {
-        DpkgVersion::parse(a).unwrap().cmp(&DpkgVersion::parse(b).unwrap())
+        DpkgVersion::parse(a)
+            .unwrap()
+            .cmp(&DpkgVersion::parse(b).unwrap())
     }
 
     /// Pairs from dpkg's own test suite (t-version.c) and from `dpkg --compare-versions`.

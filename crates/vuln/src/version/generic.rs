@@ -42,12 +42,17 @@ fn pre_rank(word: &str) -> Option<u8> {
 impl GenericVersion {
     pub fn parse(text: &str) -> Result<Self, VersionError> {
         let bad = |why: &str| VersionError::new(text, why);
-        let trimmed = text.strip_prefix(['v', 'V']).filter(|r| r.starts_with(|c: char| c.is_ascii_digit()));
+        let trimmed = text
+            .strip_prefix(['v', 'V'])
+            .filter(|r| r.starts_with(|c: char| c.is_ascii_digit()));
         let body = trimmed.unwrap_or(text);
         if !body.starts_with(|c: char| c.is_ascii_digit()) {
             return Err(bad("does not start with a digit"));
         }
-        if let Some(c) = body.chars().find(|c| !(c.is_ascii_alphanumeric() || "._-+~:".contains(*c))) {
+        if let Some(c) = body
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || "._-+~:".contains(*c)))
+        {
             return Err(bad(&format!("unexpected character {c:?}")));
         }
         let lower = body.to_ascii_lowercase();
@@ -107,10 +112,18 @@ impl Ord for GenericVersion {
                 },
                 // The end is newer than a pre-release word, older than anything else.
                 (None, Some(y)) => {
-                    return if matches!(y, Token::Pre(..)) { Ordering::Greater } else { Ordering::Less };
+                    return if matches!(y, Token::Pre(..)) {
+                        Ordering::Greater
+                    } else {
+                        Ordering::Less
+                    };
                 }
                 (Some(x), None) => {
-                    return if matches!(x, Token::Pre(..)) { Ordering::Less } else { Ordering::Greater };
+                    return if matches!(x, Token::Pre(..)) {
+                        Ordering::Less
+                    } else {
+                        Ordering::Greater
+                    };
                 }
             }
         }
@@ -134,9 +147,28 @@ mod tests {
     #[test]
     fn openssl_letter_releases_sort_in_release_order() {
         let ordered = [
-            "0.9.8", "0.9.8y", "0.9.8za", "1.0.0", "1.0.0l", "1.0.1", "1.0.1a", "1.0.1e", "1.0.1f",
-            "1.0.1g", "1.0.1z", "1.0.1za", "1.0.2-beta1", "1.0.2-beta2", "1.0.2", "1.0.2u", "1.1.0",
-            "3.0.0-alpha1", "3.0.0-beta2", "3.0.0", "3.0.13", "3.1.0",
+            "0.9.8",
+            "0.9.8y",
+            "0.9.8za",
+            "1.0.0",
+            "1.0.0l",
+            "1.0.1",
+            "1.0.1a",
+            "1.0.1e",
+            "1.0.1f",
+            "1.0.1g",
+            "1.0.1z",
+            "1.0.1za",
+            "1.0.2-beta1",
+            "1.0.2-beta2",
+            "1.0.2",
+            "1.0.2u",
+            "1.1.0",
+            "3.0.0-alpha1",
+            "3.0.0-beta2",
+            "3.0.0",
+            "3.0.13",
+            "3.1.0",
         ];
         for pair in ordered.windows(2) {
             assert!(v(pair[0]) < v(pair[1]), "{} < {}", pair[0], pair[1]);

@@ -22,7 +22,10 @@ pub struct VersionError {
 
 impl VersionError {
     pub(crate) fn new(version: &str, reason: &str) -> Self {
-        VersionError { version: version.to_owned(), reason: reason.to_owned() }
+        VersionError {
+            version: version.to_owned(),
+            reason: reason.to_owned(),
+        }
     }
 }
 
@@ -89,7 +92,8 @@ pub fn compare(ecosystem: Ecosystem, a: &str, b: &str) -> Result<Ordering, Versi
     let scheme = ecosystem.scheme();
     let va = Version::parse(scheme, a)?;
     let vb = Version::parse(scheme, b)?;
-    va.compare(&vb).ok_or_else(|| VersionError::new(b, "parsed under a different scheme"))
+    va.compare(&vb)
+        .ok_or_else(|| VersionError::new(b, "parsed under a different scheme"))
 }
 
 #[cfg(test)]
@@ -100,11 +104,26 @@ mod tests {
     #[test]
     fn each_ecosystem_orders_by_its_own_rules() {
         let cases = [
-            (Ecosystem::Debian, "1.0.1e-2+deb7u4", "1.0.1e-2+deb7u5", Less),
+            (
+                Ecosystem::Debian,
+                "1.0.1e-2+deb7u4",
+                "1.0.1e-2+deb7u5",
+                Less,
+            ),
             (Ecosystem::Debian, "1:0.9", "2.0", Greater),
             (Ecosystem::Debian, "1.0~rc1-1", "1.0-1", Less),
-            (Ecosystem::Ubuntu, "1.0.1-4ubuntu5.12", "1.0.1-4ubuntu5.2", Greater),
-            (Ecosystem::RedHat, "1.0.1e-16.el6_5", "1.0.1e-16.el6_5.7", Less),
+            (
+                Ecosystem::Ubuntu,
+                "1.0.1-4ubuntu5.12",
+                "1.0.1-4ubuntu5.2",
+                Greater,
+            ),
+            (
+                Ecosystem::RedHat,
+                "1.0.1e-16.el6_5",
+                "1.0.1e-16.el6_5.7",
+                Less,
+            ),
             (Ecosystem::Npm, "1.0.0-alpha", "1.0.0", Less),
             (Ecosystem::Npm, "1.0.0+build1", "1.0.0+build2", Equal),
             (Ecosystem::Go, "v1.2.10", "1.2.9", Greater),

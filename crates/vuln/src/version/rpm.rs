@@ -34,7 +34,9 @@ impl Evr {
                 if e.is_empty() || !e.bytes().all(|b| b.is_ascii_digit()) {
                     return Err(bad("epoch before ':' is not a number"));
                 }
-                let epoch = e.parse().map_err(|_| bad("epoch does not fit in 64 bits"))?;
+                let epoch = e
+                    .parse()
+                    .map_err(|_| bad("epoch does not fit in 64 bits"))?;
                 (epoch, rest)
             }
             None => (0, text),
@@ -52,7 +54,11 @@ impl Evr {
         if release.as_deref() == Some("") {
             return Err(bad("empty release after '-'"));
         }
-        Ok(Evr { epoch, version: version.to_owned(), release })
+        Ok(Evr {
+            epoch,
+            version: version.to_owned(),
+            release,
+        })
     }
 }
 
@@ -129,14 +135,24 @@ pub fn rpmvercmp(a: &str, b: &str) -> Ordering {
         let isnum = one[0].is_ascii_digit();
         let seg_len = |s: &[u8]| {
             s.iter()
-                .take_while(|c| if isnum { c.is_ascii_digit() } else { c.is_ascii_alphabetic() })
+                .take_while(|c| {
+                    if isnum {
+                        c.is_ascii_digit()
+                    } else {
+                        c.is_ascii_alphabetic()
+                    }
+                })
                 .count()
         };
         let (n1, n2) = (seg_len(one), seg_len(two));
         let (mut s1, mut s2) = (&one[..n1], &two[..n2]);
         if s2.is_empty() {
             // Segments of different types: numeric is newer than alphabetic.
-            return if isnum { Ordering::Greater } else { Ordering::Less };
+            return if isnum {
+                Ordering::Greater
+            } else {
+                Ordering::Less
+            };
         }
         if isnum {
             while s1.first() == Some(&b'0') {
@@ -223,7 +239,12 @@ mod tests {
     #[test]
     fn the_epoch_outranks_everything_else() {
         assert!(Evr::parse("1:0.1-1").unwrap() > Evr::parse("9.9-9").unwrap());
-        assert_eq!(Evr::parse("0:1.0-1").unwrap().cmp(&Evr::parse("1.0-1").unwrap()), Equal);
+        assert_eq!(
+            Evr::parse("0:1.0-1")
+                .unwrap()
+                .cmp(&Evr::parse("1.0-1").unwrap()),
+            Equal
+        );
     }
 
     #[test]
