@@ -11,13 +11,15 @@ Set up (pinned, so a new univers release cannot silently move the baseline):
     .venv-crosscheck/bin/pip install -r scripts/external/requirements-version-crosscheck.txt
     .venv-crosscheck/bin/python scripts/external/version_crosscheck.py
 Options: --bin PATH (a built vuln_order; default: cargo run --release --example vuln_order),
---pairs N per ecosystem (default 4000), --seed S (default 2014).
+--pairs N per ecosystem (default 4000), --seed S (default 2014), --dpkg-pairs N (Debian pairs
+also compared with `dpkg --compare-versions` when dpkg is installed; default 600).
 """
 
 import argparse
 import itertools
 import os
 import random
+import shutil
 import subprocess
 import sys
 
@@ -31,6 +33,19 @@ def sign(x, y):
 
 def ref_debian(a, b):
     return sign(DebianVersion(a), DebianVersion(b))
+
+
+def ref_dpkg(a, b):
+    """dpkg itself, where installed: the reference that matters most for Debian and Ubuntu."""
+    def run(op):
+        p = subprocess.run(["dpkg", "--compare-versions", a, op, b], capture_output=True, text=True)
+        # A version starting with '-' is taken for an option (exit 2): invalid either way.
+        if "bad syntax" in p.stderr or p.returncode > 1:
+            # dpkg only warns about some (a version not starting with a digit) and compares
+            # anyway; Debian policy forbids them, so both are counted as invalid here.
+            raise ValueError(p.stderr.strip())
+        return p.returncode == 0
+    return "<" if run("lt") else "=" if run("eq") else ">"
 
 
 def ref_rpm(a, b):
@@ -158,6 +173,8 @@ def explained(eco, a, b, ours, theirs):
     caused it, so a new kind of disagreement is never swallowed by an old explanation.
     """
     ours_err, theirs_err = ours.startswith("error"), theirs.startswith("error")
+    if eco == "Debian" and theirs_err and not ours_err and "dpkg" in theirs:
+        return None
     if not ours_err and not theirs_err:
         if eco == "Generic" and any(v.split("-")[-1].startswith("pre") for v in (a, b)):
             # OpenSSL's `-preN` tags were pre-releases: 1.1.0-pre1 (2015-12-10) ... pre6 came
@@ -174,6 +191,8 @@ def explained(eco, a, b, ours, theirs):
             return "embedded whitespace is invalid in dpkg, rpm and SemVer versions; the reference accepts it"
         if eco == "npm":
             return "not SemVer 2.0 (npm and crates.io publish only SemVer); univers coerces it"
+        if eco == "Debian" and culprit is not None and culprit.endswith("-"):
+            return "dpkg rejects an empty revision ('revision number is empty'); univers accepts it"
         if eco == "Red Hat" and culprit is not None and (culprit.startswith("-") or culprit.endswith("-")):
             return "an rpm EVR with an empty version or release is malformed; univers accepts it"
         return None
@@ -199,6 +218,7 @@ def main():
     ap.add_argument("--bin")
     ap.add_argument("--pairs", type=int, default=4000)
     ap.add_argument("--seed", type=int, default=2014)
+    ap.add_argument("--dpkg-pairs", type=int, default=600, help="generated Debian pairs also run through dpkg")
     args = ap.parse_args()
     r = random.Random(args.seed)
 
@@ -210,6 +230,12 @@ def main():
             cases.append((eco, a, gen(r), ref, name, "generated"))
         for a, b in itertools.combinations(REAL[eco], 2):
             cases.append((eco, a, b, ref, name, "real"))
+    if shutil.which("dpkg"):
+        debian = [c for c in cases if c[0] == "Debian"]
+        for eco, a, b, _, _, source in debian[: args.dpkg_pairs] + [c for c in debian if c[5] == "real"]:
+            cases.append((eco, a, b, ref_dpkg, "dpkg --compare-versions", source))
+    else:
+        print("dpkg not installed: Debian pairs are checked against univers only")
     ours = run_ours(args.bin, ["%s\t%s\t%s" % (c[0], c[1], c[2]) for c in cases])
     if len(ours) != len(cases):
         print("vuln_order printed %d lines for %d pairs" % (len(ours), len(cases)))
