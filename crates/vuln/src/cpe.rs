@@ -60,6 +60,40 @@ impl Cpe {
             update: take(6),
         })
     }
+
+    /// Parses a CPE 2.2 URI (`cpe:/a:openssl:openssl:1.0.1f`), as JVN writes them. Missing
+    /// trailing fields are ANY; percent-escapes are decoded only for `%2f`-style ASCII.
+    pub fn parse_uri(text: &str) -> Result<Cpe, CpeError> {
+        let bad = |why: &str| CpeError {
+            cpe: text.to_owned(),
+            reason: why.to_owned(),
+        };
+        let rest = text
+            .trim()
+            .strip_prefix("cpe:/")
+            .ok_or_else(|| bad("a CPE 2.2 URI starts with `cpe:/`"))?;
+        let mut f = rest.split(':');
+        let mut next = || {
+            f.next()
+                .filter(|s| !s.is_empty())
+                .map(str::to_ascii_lowercase)
+        };
+        let part = next().ok_or_else(|| bad("no part"))?;
+        if !matches!(part.as_str(), "a" | "o" | "h") {
+            return Err(bad("part must be a, o or h"));
+        }
+        let vendor = next().ok_or_else(|| bad("no vendor"))?;
+        let product = next().ok_or_else(|| bad("no product"))?;
+        let version = next().unwrap_or_else(|| "*".to_owned());
+        let update = next().unwrap_or_else(|| "*".to_owned());
+        Ok(Cpe {
+            part,
+            vendor,
+            product,
+            version,
+            update,
+        })
+    }
 }
 
 /// One CPE applicability statement: a CPE pattern plus optional version bounds.

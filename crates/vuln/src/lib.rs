@@ -2,11 +2,11 @@
 //!
 //! The pure core of vulnerability response (issue 7): an asset's installed packages
 //! ([`Package`], read by the [`inventory`] parsers), advisories ([`Advisory`], read from OSV,
-//! CVE JSON 5 and CSAF 2.0), each ecosystem's version rules ([`compare`], [`Ecosystem`]), and
-//! matching that says why and how sure ([`match_package`], [`Match`], [`Confidence`]).
-//! [`AdvisoryIndex`] and [`InventoryIndex`] make a full re-match and a one-advisory match
-//! lookups rather than nested loops. No I/O happens here: parsers take bytes and a file name
-//! for their error messages; storage and commands live in `store` and `cli`.
+//! CVE JSON 5, CSAF 2.0 and JVN VULDEF), each ecosystem's version rules ([`compare`],
+//! [`Ecosystem`]), and matching that says why and how sure ([`match_package`], [`Match`],
+//! [`Confidence`]). [`AdvisoryIndex`] and [`InventoryIndex`] make a full re-match and a
+//! one-advisory match lookups rather than nested loops. No I/O happens here: parsers take bytes
+//! and a file name for their error messages; storage and commands live in `store` and `cli`.
 //!
 //! ```
 //! use hikeshi_vuln::{osv, match_package, Confidence, Ecosystem, Package};
@@ -34,6 +34,7 @@ pub mod ecosystem;
 pub mod error;
 pub mod index;
 pub mod inventory;
+pub mod jvn;
 pub mod matching;
 pub mod osv;
 mod prepared;
