@@ -1,7 +1,7 @@
 //! The inventory CSV: one row per installed package, a header naming the columns.
 //!
 //! Required columns: `hostname`, `package`, `version`. Optional: `ip` (several separated by
-//! spaces or `;`), `owner`, `department`, `criticality`, `os` (decides the ecosystem:
+//! spaces or `;`), `owner`, `department`, `criticality`, `location`, `os` (decides the ecosystem:
 //! `debian-7` → Debian 7 rules, `rhel-6` → RPM, anything else upstream), and `ecosystem` (an OSV
 //! ecosystem string such as `PyPI` or `Debian:12`, which wins over `os`). Rows of one host are
 //! merged into one asset in first-seen order.
@@ -36,6 +36,7 @@ pub fn parse_csv(file: &str, bytes: &[u8]) -> Parsed<Asset> {
         "owner",
         "department",
         "criticality",
+        "location",
         "os",
         "ecosystem",
     ]
@@ -66,7 +67,7 @@ pub fn parse_csv(file: &str, bytes: &[u8]) -> Parsed<Asset> {
             ));
             continue;
         }
-        let [ip, owner, department, criticality, os, ecosystem] = optional.map(get);
+        let [ip, owner, department, criticality, location, os, ecosystem] = optional.map(get);
         let platform = if ecosystem.is_empty() {
             Platform::from_os_label(os)
         } else {
@@ -102,6 +103,7 @@ pub fn parse_csv(file: &str, bytes: &[u8]) -> Parsed<Asset> {
             (&mut asset.owner, owner),
             (&mut asset.department, department),
             (&mut asset.criticality, criticality),
+            (&mut asset.location, location),
             (&mut asset.os, os),
         ] {
             if field.is_empty() {
@@ -139,6 +141,19 @@ mod tests {
             "{}",
             parsed.errors[2]
         );
+    }
+
+    #[test]
+    fn optional_columns_fill_the_asset_and_an_ecosystem_column_wins_over_os() {
+        let text = "Hostname,Location,Criticality,OS,Ecosystem,Package,Version\n\
+                    app1,Tokyo DC,high,debian-12,PyPI,Django,4.2.16\n";
+        let parsed = parse_csv("apps.csv", text.as_bytes());
+        let a = &parsed.records[0];
+        assert_eq!(
+            (a.location.as_str(), a.criticality.as_str()),
+            ("Tokyo DC", "high")
+        );
+        assert_eq!(a.packages[0].ecosystem, Ecosystem::PyPI);
     }
 
     #[test]

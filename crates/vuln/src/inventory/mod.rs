@@ -28,6 +28,7 @@ pub struct Asset {
     pub owner: String,
     pub department: String,
     pub criticality: String,
+    pub location: String,
     /// As the inventory wrote it (`debian-7`, `rhel-6`, `appliance`).
     pub os: String,
     pub packages: Vec<Package>,
@@ -41,6 +42,7 @@ impl Asset {
             owner: String::new(),
             department: String::new(),
             criticality: String::new(),
+            location: String::new(),
             os: String::new(),
             packages: Vec::new(),
         }
