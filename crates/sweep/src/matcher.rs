@@ -4,7 +4,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use hikeshi_ioc::Kind;
 
-use crate::bits::{self, Bits};
+use crate::bits;
 use crate::norm::{self, Ip};
 use crate::set::IndicatorSet;
 
@@ -65,6 +65,10 @@ pub(crate) struct Matcher<'s> {
     set: &'s IndicatorSet,
     url_buf: Vec<u8>,
     host_buf: [u8; norm::MAX_HOST],
+    /// Keys the domain, URL-host and IPv4 filters rejected recently (see `bits::Rejected`).
+    seen_tails: bits::Rejected,
+    seen_url_hosts: bits::Rejected,
+    seen_v4: bits::Rejected,
 }
 
 impl<'s> Matcher<'s> {
@@ -74,6 +78,9 @@ impl<'s> Matcher<'s> {
             set,
             url_buf: Vec::with_capacity(256),
             host_buf: [0; norm::MAX_HOST],
+            seen_tails: bits::Rejected::default(),
+            seen_url_hosts: bits::Rejected::default(),
+            seen_v4: bits::Rejected::default(),
         }
     }
 
@@ -98,11 +105,12 @@ impl<'s> Matcher<'s> {
         }
     }
 
-    fn ip(&self, ip: Ip, out: &mut Vec<Match>) {
+    fn ip(&mut self, ip: Ip, out: &mut Vec<Match>) {
         let s = self.set;
         match ip {
             Ip::V4(a) => {
-                if s.v4_bits.maybe(u64::from(a)) && s.v4.contains(&a) {
+                let key = u64::from(a);
+                if self.seen_v4.maybe(key, || s.v4_bits.maybe(key)) && s.v4.contains(&a) {
                     out.push(m(Kind::Ipv4, Ipv4Addr::from(a).to_string()));
                 }
                 if let Some(c) = s.cidr4.find(a) {
@@ -173,29 +181,39 @@ impl<'s> Matcher<'s> {
 
     /// The bit filter on the host's last two labels, lower-cased without copying the whole host.
     fn tail_maybe(&mut self, h: &[u8]) -> bool {
-        self.filter_maybe(bits::tail(h), |s| &s.domain_tails)
+        let h = self.lower_hash(bits::tail(h));
+        let f = &self.set.domain_tails;
+        h.is_none_or(|h| self.seen_tails.maybe(h, || f.maybe(h)))
     }
 
-    fn filter_maybe(&mut self, key: &[u8], filter: impl Fn(&IndicatorSet) -> &Bits) -> bool {
+    /// The bit filter on a URL's host.
+    fn url_host_maybe(&mut self, host: &[u8]) -> bool {
+        let h = self.lower_hash(host);
+        let f = &self.set.url_hosts;
+        h.is_none_or(|h| self.seen_url_hosts.maybe(h, || f.maybe(h)))
+    }
+
+    /// Hash of a host name (without a trailing dot) as if lower-cased; `None` when it is too long
+    /// to lower-case in the buffer (such a key is never filtered out).
+    fn lower_hash(&mut self, key: &[u8]) -> Option<u64> {
         let key = key.strip_suffix(b".").unwrap_or(key);
-        let f = filter(self.set);
         if !key.iter().any(u8::is_ascii_uppercase) {
-            return f.maybe(bits::hash(key));
+            return Some(bits::hash(key));
         }
         if key.len() > self.host_buf.len() {
-            return true;
+            return None;
         }
         let buf = &mut self.host_buf[..key.len()];
         buf.copy_from_slice(key);
         buf.make_ascii_lowercase();
-        f.maybe(bits::hash(buf))
+        Some(bits::hash(buf))
     }
 
     fn url(&mut self, v: &[u8], out: &mut Vec<Match>) {
         let Some(parts) = norm::split_url(v) else {
             return;
         };
-        if !self.set.urls.is_empty() && self.filter_maybe(parts.host, |s| &s.url_hosts) {
+        if !self.set.urls.is_empty() && self.url_host_maybe(parts.host) {
             norm::normalise_url(&parts, false, &mut self.url_buf);
             let mut found = self.set.urls.contains(self.url_buf.as_slice());
             if !found && parts.query.is_some() {
