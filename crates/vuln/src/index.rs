@@ -248,24 +248,47 @@ impl InventoryIndex {
     /// built from.
     pub fn affected_by(&self, assets: &[Asset], advisory: &Advisory) -> Vec<AssetMatch> {
         let (prepared, _) = PreparedAdvisory::new(advisory.clone());
-        let mut candidates: Vec<(u32, u32)> = Vec::new();
-        for key in prepared.package_keys() {
-            candidates.extend(self.by_package.get(&key).into_iter().flatten());
+        // Candidates carry the normalised name they were found under, so the hot loop does not
+        // normalise every installed name again (it did, and that allocation was most of the
+        // cost for a package the whole fleet has).
+        let mut candidates: Vec<(u32, u32, Option<&str>)> = Vec::new();
+        let mut keys: Vec<Key> = prepared.package_keys().collect();
+        keys.sort();
+        keys.dedup();
+        for key in &keys {
+            if let Some((k, members)) = self.by_package.get_key_value(key) {
+                candidates.extend(members.iter().map(|&(a, p)| (a, p, Some(k.1.as_str()))));
+            }
         }
         for product in prepared.products() {
-            candidates.extend(self.by_product.get(product).into_iter().flatten());
+            candidates.extend(
+                self.by_product
+                    .get(product)
+                    .into_iter()
+                    .flatten()
+                    .map(|&(a, p)| (a, p, None)),
+            );
         }
-        candidates.sort_unstable();
-        candidates.dedup();
+        // Sorted by position, named candidates first, so a package found both ways is checked
+        // once, with its name.
+        candidates.sort_unstable_by_key(|&(a, p, name)| (a, p, name.is_none()));
+        candidates.dedup_by_key(|&mut (a, p, _)| (a, p));
         let mut out = Vec::new();
-        for (ai, pi) in candidates {
+        for (ai, pi, name) in candidates {
             let (a, p) = (ai as usize, pi as usize);
             let Some(package) = assets.get(a).and_then(|x| x.packages.get(p)) else {
                 continue;
             };
-            let name = package.ecosystem.normalise_name(&package.name);
+            let owned;
+            let name = match name {
+                Some(n) => n,
+                None => {
+                    owned = package.ecosystem.normalise_name(&package.name);
+                    owned.as_str()
+                }
+            };
             let found = match self.parsed.get(a).and_then(|v| v.get(p)) {
-                Some(parsed) => prepared.evaluate_with(package, &name, parsed),
+                Some(parsed) => prepared.evaluate_with(package, name, parsed),
                 None => prepared.evaluate(package),
             };
             if let Some(found) = found {

@@ -18,8 +18,16 @@ fn world() -> (Vec<hikeshi_vuln::Advisory>, Vec<Asset>) {
                "ranges": [{{"type": "ECOSYSTEM", "events": [{{"introduced": "0"}}, {{"fixed": "{hi}.0-1"}}]}}]}}]}}"#
         ));
     }
-    let parsed = osv::parse_osv("world.json", format!("[{}]", records.join(",")).as_bytes());
+    let mut parsed = osv::parse_osv("world.json", format!("[{}]", records.join(",")).as_bytes());
     assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    // A CVE record naming `lib3` only as a product: found through the product keys, and only
+    // for packages no other entry of that record names.
+    let cve = r#"{"dataType": "CVE_RECORD", "cveMetadata": {"cveId": "CVE-2099-0003", "state": "PUBLISHED"},
+      "containers": {"cna": {"affected": [{"vendor": "x", "product": "lib3",
+        "versions": [{"version": "2.0.0", "status": "affected", "lessThan": "5.0.0"}]}]}}}"#;
+    let cve = hikeshi_vuln::cve5::parse_cve5("cve.json", cve.as_bytes());
+    assert!(cve.errors.is_empty(), "{:?}", cve.errors);
+    parsed.records.extend(cve.records);
     let mut assets = Vec::new();
     for a in 0..1_000 {
         let mut asset = Asset::new(&format!("host{a}"));
@@ -84,6 +92,10 @@ fn full_rematch_one_advisory_and_per_package_matching_agree() {
         brute.len() > 1_000,
         "the world should have many matches, has {}",
         brute.len()
+    );
+    assert!(
+        brute.iter().any(|(_, _, m)| m.advisory == "CVE-2099-0003"),
+        "the product-name record should match something"
     );
     let from_index: Vec<_> = full
         .iter()
