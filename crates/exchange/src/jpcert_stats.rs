@@ -207,7 +207,14 @@ pub fn parse_series(series: Series, name: &str, text: &str) -> Result<Import, Im
         let kinds = kinds.into_iter().map(|kind| Note { line, kind });
         import.notes.extend(kinds);
     }
-    let duplicates = duplicate_months(read.iter().map(|&(line, _, month, _)| (month, line)));
+    // A rejected row with a readable month counts too: a bad and a good row for one month
+    // leave it unknown which one JPCERT/CC meant.
+    let readable = read.iter().map(|&(line, _, month, _)| (month, line));
+    let rejected = import
+        .rejected
+        .iter()
+        .filter_map(|r| r.month.map(|m| (m, r.line)));
+    let duplicates = duplicate_months(readable.chain(rejected));
     for (line, text, month, count) in read {
         match (duplicates.get(&month), count) {
             (Some(lines), _) => {
@@ -312,11 +319,12 @@ fn duplicate_months(months: impl Iterator<Item = (Month, usize)>) -> BTreeMap<Mo
         lines.entry(month).or_default().push(line);
     }
     lines.retain(|_, l| l.len() > 1);
+    lines.values_mut().for_each(|l| l.sort_unstable());
     lines
 }
 
 /// Enough of a line to recognise it, never a whole hostile input.
-fn cut(text: &str) -> String {
+pub(crate) fn cut(text: &str) -> String {
     text.chars().take(120).collect()
 }
 

@@ -128,6 +128,20 @@ fn a_month_written_twice_is_trusted_on_neither_line() {
     );
     assert_eq!(clean(&import), [(3, "2015-05".into(), 20)]);
     assert!(import.not_counted.is_empty());
+    // A malformed row for a month also makes a clean row for that month untrustworthy.
+    let mixed = reports("date,count\n201504,1,0\n201504,5\n201505,7\n");
+    let bad_then_good = [
+        (
+            2,
+            RejectReason::FieldCount {
+                expected: 2,
+                found: 3,
+            },
+        ),
+        (3, dup("2015-04", &[2, 3])),
+    ];
+    assert_eq!(rejected(&mixed), bad_then_good);
+    assert_eq!(clean(&mixed), [(4, "2015-05".into(), 7)]);
 }
 
 #[test]

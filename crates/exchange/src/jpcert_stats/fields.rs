@@ -106,7 +106,7 @@ pub(super) fn month(
 ) -> Result<Month, RejectReason> {
     let t = trim(column, raw, notes);
     let bad = || RejectReason::BadMonth {
-        value: raw.to_owned(),
+        value: super::cut(raw),
     };
     if t.len() != 6 || !t.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
@@ -130,7 +130,7 @@ pub(super) fn count(
     }
     let bad = || RejectReason::BadNumber {
         column: column.to_owned(),
-        value: raw.to_owned(),
+        value: super::cut(raw),
     };
     let digits: Cow<'_, str> = if t.contains(',') {
         let mut groups = t.split(',');
@@ -155,7 +155,7 @@ pub(super) fn count(
         .map(Some)
         .map_err(|_| RejectReason::TooLarge {
             column: column.to_owned(),
-            value: raw.to_owned(),
+            value: super::cut(raw),
         })
 }
 
