@@ -4,7 +4,8 @@
 use std::fmt;
 
 /// The ordering rules a version string is read with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Scheme {
     /// dpkg: `epoch:upstream-revision`, `~` before everything.
     Dpkg,
@@ -19,18 +20,24 @@ pub enum Scheme {
 }
 
 /// A package ecosystem, named as OSV names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub enum Ecosystem {
     Debian,
     Ubuntu,
     /// Red Hat Enterprise Linux and its rebuilds' OSV names are kept apart because their fixed
     /// releases differ (`.el8_4` vs `.el8_4.alma`).
+    #[serde(rename = "Red Hat")]
     RedHat,
+    #[serde(rename = "Rocky Linux")]
     RockyLinux,
     AlmaLinux,
+    #[serde(rename = "openSUSE")]
     OpenSuse,
+    #[serde(rename = "SUSE")]
     Suse,
+    #[serde(rename = "npm")]
     Npm,
+    #[serde(rename = "crates.io")]
     CratesIo,
     Go,
     PyPI,

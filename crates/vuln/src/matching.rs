@@ -6,7 +6,7 @@ use crate::prepared::{Installed, PreparedAffected, PreparedCpe};
 use crate::version::{Version, VersionError};
 
 /// One installed package on an asset.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Package {
     pub name: String,
     pub version: String,
@@ -15,8 +15,9 @@ pub struct Package {
     pub release: Option<String>,
 }
 
-/// How sure a match is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// How sure a match is. Serialised as `exact`, `product-name-only`, `needs-review`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Confidence {
     /// The advisory names this package in this ecosystem, and the installed version is inside
     /// an affected range or list under the ecosystem's own rules.
@@ -30,8 +31,10 @@ pub enum Confidence {
     NeedsReview,
 }
 
-/// Which rule made the match.
-#[derive(Debug, Clone, PartialEq)]
+/// Which rule made the match. Serialised with a `kind` tag (`range`, `listed-version`, `cpe`,
+/// `unreadable-version`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Rule {
     /// An OSV range (ECOSYSTEM or SEMVER), by its index in the affected entry.
     Range {
@@ -50,7 +53,7 @@ pub enum Rule {
 }
 
 /// An affected package, with why.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Match {
     pub advisory: String,
     /// Index of the advisory's `affected` entry that matched.
@@ -279,5 +282,29 @@ pub(crate) fn build(
         fixed,
         rule,
         confidence,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_match_serialises_with_kebab_case_confidence_and_a_tagged_rule() {
+        let m = Match {
+            advisory: "CVE-2014-0160".into(),
+            affected_index: 0,
+            package: "openssl".into(),
+            installed: "1.0.1f".into(),
+            fixed: Some("1.0.1g".into()),
+            rule: Rule::ListedVersion {
+                version: "1.0.1f".into(),
+            },
+            confidence: Confidence::ProductNameOnly,
+        };
+        let json = serde_json::to_value(&m).unwrap();
+        assert_eq!(json["confidence"], "product-name-only");
+        assert_eq!(json["rule"]["kind"], "listed-version");
+        assert_eq!(serde_json::to_value(Ecosystem::RedHat).unwrap(), "Red Hat");
     }
 }

@@ -20,7 +20,7 @@ use crate::matching::Package;
 use crate::version::{Version, VersionError};
 
 /// A host or service of the constituency and its installed software.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Asset {
     /// The host name; re-imports update the asset with the same name.
     pub name: String,

@@ -13,7 +13,7 @@ pub use rpm::{Evr, rpmvercmp};
 use crate::ecosystem::{Ecosystem, Scheme};
 
 /// A version string that its ecosystem's rules cannot read.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize)]
 #[error("version {version:?} is not valid: {reason}")]
 pub struct VersionError {
     pub version: String,
