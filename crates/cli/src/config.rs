@@ -29,6 +29,9 @@ pub struct Settings {
     pub form_secret: String,
     /// Display time zone, minutes east of UTC (JST = 540).
     pub display_offset_minutes: i32,
+    /// Extra warning lists (MISP warninglist JSON files) for the indicator extractor, on top of
+    /// the built-in ones.
+    pub warninglists: Vec<PathBuf>,
     pub priority: PriorityRule,
     pub sla: SlaPolicy,
 }
@@ -47,6 +50,7 @@ impl Default for Settings {
             trust_forwarded_for: false,
             form_secret: String::new(),
             display_offset_minutes: 540,
+            warninglists: Vec::new(),
             priority: PriorityRule::default(),
             sla: SlaPolicy::default(),
         }
@@ -86,6 +90,7 @@ const SETTING_KEYS: &[&str] = &[
     "trust_forwarded_for",
     "form_secret",
     "display_offset_minutes",
+    "warninglists",
     "priority",
     "sla",
 ];
@@ -155,6 +160,21 @@ impl Settings {
             .with_context(|| format!("opening the database {}", hikeshi_store::redact_url(&url)))?;
         store.migrate().await.context("applying migrations")?;
         Ok(store)
+    }
+
+    /// The extractor with the built-in warning lists plus the configured files; a list that
+    /// cannot be read is an error naming the file, not a silent omission.
+    pub fn extractor(&self) -> anyhow::Result<hikeshi_ioc::Extractor> {
+        let mut set = hikeshi_ioc::WarningSet::builtin();
+        for f in &self.warninglists {
+            let text = std::fs::read_to_string(f)
+                .with_context(|| format!("reading warning list {}", f.display()))?;
+            set.push(
+                hikeshi_ioc::WarningList::from_misp_json(&text)
+                    .with_context(|| format!("{}: not a MISP warning list", f.display()))?,
+            );
+        }
+        Ok(hikeshi_ioc::Extractor::new().with_warnings(set))
     }
 
     pub fn server_config(&self) -> anyhow::Result<hikeshi_server::ServerConfig> {

@@ -41,9 +41,20 @@ enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(cmd::audit::AuditCmd),
+    /// Import data: mail (.eml, mbox, Maildir).
+    #[command(subcommand)]
+    Import(ImportCmd),
+    /// Take one mail message on standard input (for an MTA to pipe to, like rt-mailgate).
+    Mailgate(cmd::mail::MailgateArgs),
     /// Indicators: extract from text, defang.
     #[command(subcommand)]
     Ioc(cmd::ioc::IocCmd),
+}
+
+#[derive(Subcommand)]
+enum ImportCmd {
+    /// Mail messages: files, mbox files, Maildir directories.
+    Mail(cmd::mail::ImportMailArgs),
 }
 
 fn main() -> ExitCode {
@@ -71,6 +82,8 @@ fn main() -> ExitCode {
                 Command::Report(c) => cmd::report::run(settings, c).await,
                 Command::Audit(c) => cmd::audit::run(settings, c).await,
                 Command::Ioc(c) => cmd::ioc::import(settings, c).await,
+                Command::Import(ImportCmd::Mail(a)) => cmd::mail::import(settings, a).await,
+                Command::Mailgate(a) => cmd::mail::mailgate(settings, a).await,
             }
         })
     })();

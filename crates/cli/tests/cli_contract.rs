@@ -17,7 +17,7 @@ fn report_submit_prints_the_ticket_number_for_text_and_mail() {
     let eml = dir.path().join("report.eml");
     std::fs::write(
         &eml,
-        b"From: =?ISO-2022-JP?B?GyRCOzNFRBsoQg==?= <yamada@example.jp>\r\nSubject: =?ISO-2022-JP?B?GyRCOTY3YhsoQg==?=\r\nMessage-ID: <m1@example.jp>\r\nContent-Type: text/plain; charset=ISO-2022-JP\r\n\r\n\x1b$B$3$s$K$A$O\x1b(B\r\n",
+        b"From: =?ISO-2022-JP?B?GyRCOzNFRBsoQg==?= <yamada@example.jp>\r\nSubject: =?ISO-2022-JP?B?GyRCOTY3YhsoQg==?=\r\nMessage-ID: <m1@example.jp>\r\nContent-Type: text/plain; charset=ISO-2022-JP\r\n\r\n\x1b$B$3$s$K$A$O\x1b(B hxxp://evil[.]example[.]org/\r\n",
     )
     .unwrap();
     let o = hikeshi(
@@ -33,6 +33,10 @@ fn report_submit_prints_the_ticket_number_for_text_and_mail() {
             v["lang"].as_str()
         ),
         (Some(2), Some("攻撃"), Some("ja"))
+    );
+    assert_eq!(
+        v["indicators"], 1,
+        "the defanged URL in the mail is proposed"
     );
 
     let missing = hikeshi(dir.path(), &["report", "submit", "/nonexistent/file.txt"]);

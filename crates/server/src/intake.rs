@@ -23,6 +23,7 @@ const MAX_BODY_TEXT: usize = 1_000_000;
 /// Check a submission and store it with its raw bytes. The error says which field was wrong.
 pub async fn submit(
     store: &Store,
+    extractor: &hikeshi_ioc::Extractor,
     actor: &Actor,
     channel: Channel,
     s: Submission,
@@ -98,7 +99,7 @@ pub async fn submit(
         indicators: Vec::new(),
     };
     let mut new = new;
-    new.extract_indicators(hikeshi_ioc::default_extractor());
+    new.extract_indicators(extractor);
     Ok(store.submit_report(actor, new).await?)
 }
 
@@ -133,5 +134,38 @@ mod tests {
         ] {
             assert!(!super::plausible_email(bad), "{bad}");
         }
+    }
+}
+
+/// The report a mail message makes: sender, subject, text, language, message id, attachments
+/// (text ones are searched for indicators by [`NewReport::extract_indicators`]); the raw bytes
+/// are kept exactly as received.
+pub fn report_from_mail(m: &hikeshi_mail::ParsedMail, raw: Vec<u8>, channel: Channel) -> NewReport {
+    let from = m
+        .from
+        .clone()
+        .unwrap_or_else(|| hikeshi_mail::Mailbox::new(""));
+    NewReport {
+        channel: Some(channel),
+        reporter_name: from.name.clone().unwrap_or_default(),
+        reporter_email: from.address.clone(),
+        reporter_org: String::new(),
+        subject: m.subject.clone(),
+        body: m.text.clone(),
+        lang: m.language.as_str().to_owned(),
+        raw_content_type: "message/rfc822".into(),
+        message_id: m.message_id.clone(),
+        attachments: m
+            .attachments
+            .iter()
+            .map(|a| NewAttachment {
+                filename: a.filename.clone().unwrap_or_else(|| "attachment".into()),
+                content_type: a.content_type.clone(),
+                data: a.data.clone(),
+            })
+            .collect(),
+        raw,
+        client_addr: String::new(),
+        indicators: Vec::new(),
     }
 }

@@ -43,16 +43,28 @@ pub struct AppState {
     pub templates: Arc<minijinja::Environment<'static>>,
     /// Public form submissions per client address.
     pub report_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    /// The indicator extractor, with the built-in warning lists and the team's own.
+    pub extractor: Arc<hikeshi_ioc::Extractor>,
 }
 
 impl AppState {
     pub fn new(store: Store, config: ServerConfig) -> AppState {
+        Self::with_extractor(store, config, hikeshi_ioc::Extractor::new())
+    }
+
+    /// With an extractor carrying extra warning lists (read by the `cli` crate from files).
+    pub fn with_extractor(
+        store: Store,
+        config: ServerConfig,
+        extractor: hikeshi_ioc::Extractor,
+    ) -> AppState {
         let per_minute =
             NonZeroU32::new(config.report_rate_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
         AppState {
             store,
             templates: Arc::new(ui::templates(config.display_offset_minutes)),
             report_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
+            extractor: Arc::new(extractor),
             config: Arc::new(config),
         }
     }

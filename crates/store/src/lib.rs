@@ -25,6 +25,7 @@ mod audit;
 mod incident_ops;
 mod incidents;
 pub(crate) mod indicators;
+mod mail_intake;
 mod query;
 mod reports;
 mod rows;
@@ -34,6 +35,7 @@ mod users;
 mod visibility;
 
 pub use incidents::{IncidentFilter, IncidentPatch, NewIncident};
+pub use mail_intake::MailAction;
 pub use reports::ReportFilter;
 pub use rows::{Page, Paged};
 pub use tx::Tx;

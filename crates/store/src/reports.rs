@@ -51,73 +51,10 @@ impl Store {
     /// Store a report with its raw bytes and attachments, atomically, and return it with its
     /// ticket number. Only after this returns may anyone be told the number.
     pub async fn submit_report(&self, actor: &Actor, new: NewReport) -> Result<Report> {
-        let channel = new.channel.unwrap_or(Channel::Api);
-        let lang = if new.lang.is_empty() {
-            hikeshi_domain::detect_lang(&format!("{} {}", new.subject, new.body)).to_owned()
-        } else {
-            new.lang.clone()
-        };
         let mut tx = self.write().await?;
-        let id: i64 = sqlx::query(
-            "INSERT INTO reports (received_at, channel, reporter_name, reporter_email, reporter_org, subject, body, \
-             lang, status, raw, raw_content_type, client_addr, message_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
-        )
-        .bind(tx.now)
-        .bind(channel.as_str())
-        .bind(&new.reporter_name)
-        .bind(&new.reporter_email)
-        .bind(&new.reporter_org)
-        .bind(&new.subject)
-        .bind(&new.body)
-        .bind(&lang)
-        .bind(ReportStatus::New.as_str())
-        .bind(new.raw.clone())
-        .bind(&new.raw_content_type)
-        .bind(&new.client_addr)
-        .bind(new.message_id.clone())
-        .fetch_one(&mut *tx.tx)
-        .await?
-        .try_get("id")?;
-        for a in &new.attachments {
-            sqlx::query(
-                "INSERT INTO report_attachments (report_id, filename, content_type, size, data) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(id)
-            .bind(&a.filename)
-            .bind(&a.content_type)
-            .bind(a.data.len() as i64)
-            .bind(a.data.clone())
-            .execute(&mut *tx.tx)
-            .await?;
-        }
-        for f in &new.indicators {
-            let ind = crate::indicators::upsert_indicator(&mut tx, &f.found.indicator()).await?;
-            let warnings: Vec<String> = f.found.warnings.iter().map(|w| w.to_string()).collect();
-            sqlx::query(
-                "INSERT INTO report_indicators (report_id, indicator_id, source, raw, start_offset, end_offset, warnings, status) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'proposed') ON CONFLICT (report_id, indicator_id, source, start_offset) DO NOTHING",
-            )
-            .bind(id)
-            .bind(ind.0)
-            .bind(&f.source)
-            .bind(&f.found.raw)
-            .bind(f.found.start as i64)
-            .bind(f.found.end as i64)
-            .bind(warnings.join(", "))
-            .execute(&mut *tx.tx)
-            .await?;
-        }
-        tx.audit(
-            actor,
-            "report.create",
-            "report",
-            id,
-            json!({"channel": channel.as_str(), "size": new.raw.len(), "attachments": new.attachments.len()}),
-        )
-        .await?;
+        let id = insert_report(&mut tx, actor, &new).await?;
         tx.commit().await?;
-        self.report(Viewer::System, ReportId(id)).await
+        self.report(Viewer::System, id).await
     }
 
     /// One report with its attachment list, if the viewer may see it.
@@ -328,4 +265,89 @@ pub(crate) async fn link_report_in(
         json!({"incident": incident.0}),
     )
     .await
+}
+
+/// Insert a report with its attachments and found indicators inside a caller's transaction.
+pub(crate) async fn insert_report(
+    tx: &mut crate::Tx<'_>,
+    actor: &Actor,
+    new: &NewReport,
+) -> Result<ReportId> {
+    let channel = new.channel.unwrap_or(Channel::Api);
+    let lang = if new.lang.is_empty() {
+        hikeshi_domain::detect_lang(&format!("{} {}", new.subject, new.body)).to_owned()
+    } else {
+        new.lang.clone()
+    };
+    let id: i64 = sqlx::query(
+            "INSERT INTO reports (received_at, channel, reporter_name, reporter_email, reporter_org, subject, body, \
+             lang, status, raw, raw_content_type, client_addr, message_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+        )
+        .bind(tx.now)
+        .bind(channel.as_str())
+        .bind(&new.reporter_name)
+        .bind(&new.reporter_email)
+        .bind(&new.reporter_org)
+        .bind(&new.subject)
+        .bind(&new.body)
+        .bind(&lang)
+        .bind(ReportStatus::New.as_str())
+        .bind(new.raw.clone())
+        .bind(&new.raw_content_type)
+        .bind(&new.client_addr)
+        .bind(new.message_id.clone())
+        .fetch_one(&mut *tx.tx)
+        .await?
+        .try_get("id")?;
+    for a in &new.attachments {
+        sqlx::query(
+                "INSERT INTO report_attachments (report_id, filename, content_type, size, data) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id)
+            .bind(&a.filename)
+            .bind(&a.content_type)
+            .bind(a.data.len() as i64)
+            .bind(a.data.clone())
+            .execute(&mut *tx.tx)
+            .await?;
+    }
+    let mut sighted = std::collections::HashSet::new();
+    for f in &new.indicators {
+        let ind = crate::indicators::upsert_indicator(tx, &f.found.indicator()).await?;
+        // A report mentioning an indicator is a reported sighting, counted once per report.
+        if sighted.insert(ind) {
+            sqlx::query(
+                    "UPDATE indicators SET sighting_count = sighting_count + 1, \
+                     first_sighting = COALESCE(first_sighting, $2), last_sighting = $2 WHERE id = $1",
+                )
+                .bind(ind.0)
+                .bind(tx.now)
+                .execute(&mut *tx.tx)
+                .await?;
+        }
+        let warnings: Vec<String> = f.found.warnings.iter().map(|w| w.to_string()).collect();
+        sqlx::query(
+                "INSERT INTO report_indicators (report_id, indicator_id, source, raw, start_offset, end_offset, warnings, status) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'proposed') ON CONFLICT (report_id, indicator_id, source, start_offset) DO NOTHING",
+            )
+            .bind(id)
+            .bind(ind.0)
+            .bind(&f.source)
+            .bind(&f.found.raw)
+            .bind(f.found.start as i64)
+            .bind(f.found.end as i64)
+            .bind(warnings.join(", "))
+            .execute(&mut *tx.tx)
+            .await?;
+    }
+    tx.audit(
+            actor,
+            "report.create",
+            "report",
+            id,
+            json!({"channel": channel.as_str(), "size": new.raw.len(), "attachments": new.attachments.len()}),
+        )
+        .await?;
+    Ok(ReportId(id))
 }

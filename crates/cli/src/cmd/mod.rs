@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod ioc;
+pub mod mail;
 pub mod report;
 pub mod serve;
 pub mod user;

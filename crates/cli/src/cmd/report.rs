@@ -4,7 +4,7 @@
 use crate::config::Settings;
 use anyhow::Context;
 use clap::Subcommand;
-use hikeshi_domain::{Actor, Channel, NewAttachment, NewReport};
+use hikeshi_domain::{Actor, Channel, NewReport};
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,33 +26,7 @@ pub enum ReportCmd {
 pub fn report_from_bytes(name: &str, raw: Vec<u8>) -> NewReport {
     if let Ok(m) = hikeshi_mail::parse(&raw) {
         if m.from.is_some() || !m.subject.is_empty() {
-            let from = m
-                .from
-                .clone()
-                .unwrap_or_else(|| hikeshi_mail::Mailbox::new(""));
-            return NewReport {
-                channel: Some(Channel::Cli),
-                reporter_name: from.name.clone().unwrap_or_default(),
-                reporter_email: from.address.clone(),
-                reporter_org: String::new(),
-                subject: m.subject.clone(),
-                body: m.text.clone(),
-                lang: m.language.as_str().to_owned(),
-                raw_content_type: "message/rfc822".into(),
-                message_id: m.message_id.clone(),
-                attachments: m
-                    .attachments
-                    .iter()
-                    .map(|a| NewAttachment {
-                        filename: a.filename.clone().unwrap_or_else(|| "attachment".into()),
-                        content_type: a.content_type.clone(),
-                        data: a.data.clone(),
-                    })
-                    .collect(),
-                raw,
-                client_addr: String::new(),
-                indicators: Vec::new(),
-            };
+            return hikeshi_server::intake::report_from_mail(&m, raw, Channel::Cli);
         }
     }
     let body = String::from_utf8_lossy(&raw).into_owned();
@@ -89,13 +63,14 @@ pub async fn run(settings: Settings, cmd: ReportCmd) -> anyhow::Result<ExitCode>
         "{name}: the file is empty; nothing to report"
     );
     let store = settings.open_store().await?;
-    let r = store
-        .submit_report(&Actor::Cli, report_from_bytes(&name, raw))
-        .await?;
+    let mut new = report_from_bytes(&name, raw);
+    new.extract_indicators(&settings.extractor()?);
+    let found = new.indicators.len();
+    let r = store.submit_report(&Actor::Cli, new).await?;
     if json {
         println!(
             "{}",
-            serde_json::json!({"ticket": r.id.0, "tag": r.ticket, "subject": r.subject, "lang": r.lang})
+            serde_json::json!({"ticket": r.id.0, "tag": r.ticket, "subject": r.subject, "lang": r.lang, "indicators": found})
         );
     } else {
         println!("{}", r.id.0);

@@ -33,7 +33,11 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<ExitCode
             n => println!("demo data: loaded {n} incidents"),
         }
     }
-    let state = hikeshi_server::AppState::new(store.clone(), settings.server_config()?);
+    let state = hikeshi_server::AppState::with_extractor(
+        store.clone(),
+        settings.server_config()?,
+        settings.extractor()?,
+    );
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("binding {addr}"))?;

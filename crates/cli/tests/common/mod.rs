@@ -135,3 +135,17 @@ pub fn call(
         serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
     )
 }
+
+pub fn hikeshi_stdin_bytes(data: &Path, args: &[&str], input: &[u8]) -> Output {
+    let mut c = Command::new(bin())
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run hikeshi");
+    c.stdin.take().unwrap().write_all(input).unwrap();
+    c.wait_with_output().unwrap()
+}

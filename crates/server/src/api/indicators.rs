@@ -56,8 +56,12 @@ struct ExtractBody {
 
 /// Every indicator in a text, with normal form, the text as written, byte offsets and warnings;
 /// nothing is stored (the review step before attaching).
-async fn extract(_: CurrentUser, ApiJson(b): ApiJson<ExtractBody>) -> Json<Value> {
-    let found = hikeshi_ioc::extract(&b.text);
+async fn extract(
+    State(st): State<AppState>,
+    _: CurrentUser,
+    ApiJson(b): ApiJson<ExtractBody>,
+) -> Json<Value> {
+    let found = st.extractor.extract(&b.text);
     Json(json!({"items": found.iter().map(|x| json!({
         "kind": x.kind.as_str(), "value": x.value, "raw": x.raw, "start": x.start, "end": x.end,
         "defanged": defang(&x.indicator(), DefangStyle::default()),

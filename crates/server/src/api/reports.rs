@@ -109,6 +109,7 @@ async fn create(
     };
     let r = submit(
         &st.store,
+        &st.extractor,
         &user.actor(),
         Channel::Api,
         s,

@@ -64,7 +64,9 @@ async fn review(
     let inc = resolve_incident(&st, &user, &id).await?;
     let f = fields(&body);
     let text = field(&f, "text").unwrap_or("");
-    let found: Vec<serde_json::Value> = hikeshi_ioc::extract(text)
+    let found: Vec<serde_json::Value> = st
+        .extractor
+        .extract(text)
         .iter()
         .map(|x| {
             json!({

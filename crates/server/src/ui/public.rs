@@ -261,6 +261,7 @@ async fn report_submit(
     let addr = ip.map(|i| i.to_string()).unwrap_or_default();
     match submit(
         &st.store,
+        &st.extractor,
         &Actor::Public,
         Channel::Web,
         s,

@@ -28,4 +28,5 @@ on_both_backends!(
     the_audit_chain_records_every_write_and_detects_tampering,
     concurrent_writers_keep_the_audit_chain_linear,
     indicators_correlate_across_incidents_without_leaking_context,
+    reports_record_their_indicators_as_sightings,
 );

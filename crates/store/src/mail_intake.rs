@@ -1,0 +1,114 @@
+//! Taking in a mail message as one atomic decision: a duplicate (same Message-ID) is
+//! recognised, a reply (ticket tag in the subject, or In-Reply-To/References naming a stored
+//! message) joins its thread and incident, anything else opens a new report.
+
+use crate::{Result, Store, Viewer};
+use hikeshi_domain::{Actor, IncidentId, NewReport, Report, ReportId};
+use serde_json::json;
+use sqlx::Row;
+
+/// What happened to a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailAction {
+    /// A new report (a new thread).
+    New,
+    /// A reply stored as a report in an existing thread (and its incident, if any).
+    Joined,
+    /// The same Message-ID was already stored: nothing was written.
+    Duplicate,
+}
+
+impl MailAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailAction::New => "new",
+            MailAction::Joined => "joined",
+            MailAction::Duplicate => "duplicate",
+        }
+    }
+}
+
+impl Store {
+    /// Store one message. `ticket` is the number found in a `[hikeshi #N]` subject tag;
+    /// `thread_ids` are the message ids it replies to, most specific first. Returns the report
+    /// (the existing one for a duplicate) and what was done.
+    pub async fn intake_mail(
+        &self,
+        actor: &Actor,
+        new: NewReport,
+        ticket: Option<i64>,
+        thread_ids: &[String],
+    ) -> Result<(Report, MailAction)> {
+        let mut tx = self.write().await?;
+        if let Some(mid) = new.message_id.as_deref().filter(|m| !m.is_empty()) {
+            let dup =
+                sqlx::query("SELECT id FROM reports WHERE message_id = $1 ORDER BY id LIMIT 1")
+                    .bind(mid)
+                    .fetch_optional(&mut *tx.tx)
+                    .await?;
+            if let Some(r) = dup {
+                let id = ReportId(r.try_get("id")?);
+                drop(tx);
+                return Ok((
+                    self.report(Viewer::System, id).await?,
+                    MailAction::Duplicate,
+                ));
+            }
+        }
+        // The report this one replies to: the ticket tag wins, then the reply headers.
+        let mut parent: Option<(i64, Option<i64>, Option<i64>)> = None;
+        if let Some(t) = ticket {
+            let q = sqlx::query("SELECT id, thread_root, incident_id FROM reports WHERE id = $1")
+                .bind(t);
+            parent = thread_row(q.fetch_optional(&mut *tx.tx).await?)?;
+        }
+        for mid in thread_ids {
+            if parent.is_some() {
+                break;
+            }
+            let q = sqlx::query("SELECT id, thread_root, incident_id FROM reports WHERE message_id = $1 ORDER BY id LIMIT 1")
+                .bind(mid.as_str());
+            parent = thread_row(q.fetch_optional(&mut *tx.tx).await?)?;
+        }
+        let (root, incident) = match parent {
+            Some((id, root, incident)) => (Some(root.unwrap_or(id)), incident.map(IncidentId)),
+            None => (None, None),
+        };
+        let id = crate::reports::insert_report(&mut tx, actor, &new).await?;
+        if let Some(root) = root {
+            sqlx::query("UPDATE reports SET thread_root = $1 WHERE id = $2")
+                .bind(root)
+                .bind(id.0)
+                .execute(&mut *tx.tx)
+                .await?;
+        }
+        if let Some(inc) = incident {
+            crate::reports::link_report_in(&mut tx, actor, id, inc).await?;
+        }
+        let action = if root.is_some() {
+            MailAction::Joined
+        } else {
+            MailAction::New
+        };
+        tx.audit(
+            actor,
+            "report.mail",
+            "report",
+            id.0,
+            json!({"action": action.as_str(), "thread_root": root}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((self.report(Viewer::System, id).await?, action))
+    }
+}
+
+/// (id, thread_root, incident_id) of a found report.
+fn thread_row(r: Option<sqlx::any::AnyRow>) -> Result<Option<(i64, Option<i64>, Option<i64>)>> {
+    let Some(r) = r else { return Ok(None) };
+    Ok(Some((
+        r.try_get("id")?,
+        r.try_get("thread_root")?,
+        r.try_get("incident_id")?,
+    )))
+}
