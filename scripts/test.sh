@@ -35,5 +35,16 @@ done
 [ "$bad" = 0 ] || { echo "dependency rule broken"; exit 1; }
 echo "  ok"
 
+# External checks against independent implementations, from pinned Python virtualenvs (PyPI).
+# They run before the test suite so that cargo's summary stays the last thing printed.
+if [ "${HIKESHI_SKIP_EXTERNAL:-0}" != 1 ]; then
+  echo "== external checks (pinned Python virtualenvs)"
+  cargo build -q -p hikeshi
+  target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+  export SCRATCH=${HIKESHI_SCRATCH:-/tmp/hikeshi-external}
+  HIKESHI_BIN="$target_dir/debug/hikeshi" VENV="$SCRATCH/venv-ioc" scripts/external/ioc_suites.sh 2>&1 \
+    | sed -e 's/^/  ioc-finder suite: /' -e 's/\([0-9]*\) passed, \([0-9]*\) failed/\1 cases agree, \2 differ (docs\/indicators.md explains each)/'
+fi
+
 echo "== cargo test --workspace"
 cargo test --workspace --no-fail-fast "$@"

@@ -46,6 +46,9 @@ enum Command {
     Import(ImportCmd),
     /// Take one mail message on standard input (for an MTA to pipe to, like rt-mailgate).
     Mailgate(cmd::mail::MailgateArgs),
+    /// Sweep logs for indicators: every internal host that touched one (exit 0 hits, 1 none,
+    /// 2 error, as grep).
+    Sweep(cmd::sweep::SweepArgs),
     /// Indicators: extract from text, defang.
     #[command(subcommand)]
     Ioc(cmd::ioc::IocCmd),
@@ -70,6 +73,8 @@ fn main() -> ExitCode {
         // Commands that need no database run without one.
         let command = match cli.command {
             Command::Ioc(c) if !c.needs_store() => return cmd::ioc::run(c),
+            // Synchronous and CPU-bound: no runtime, no database.
+            Command::Sweep(a) => return cmd::sweep::run(a),
             other => other,
         };
         let settings = config::Settings::load(cli.data_dir.as_deref(), cli.config.as_deref())?;
@@ -84,6 +89,7 @@ fn main() -> ExitCode {
                 Command::Ioc(c) => cmd::ioc::import(settings, c).await,
                 Command::Import(ImportCmd::Mail(a)) => cmd::mail::import(settings, a).await,
                 Command::Mailgate(a) => cmd::mail::mailgate(settings, a).await,
+                Command::Sweep(_) => unreachable!("handled before the runtime starts"),
             }
         })
     })();

@@ -6,6 +6,7 @@ pub mod ioc;
 pub mod mail;
 pub mod report;
 pub mod serve;
+pub mod sweep;
 pub mod user;
 
 use crate::config::Settings;
