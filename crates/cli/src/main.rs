@@ -41,6 +41,9 @@ enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(cmd::audit::AuditCmd),
+    /// Statistics: national figures from JPCERT/CC.
+    #[command(subcommand)]
+    Stats(cmd::stats::StatsCmd),
     /// Import data: mail (.eml, mbox, Maildir).
     #[command(subcommand)]
     Import(ImportCmd),
@@ -89,6 +92,7 @@ fn main() -> ExitCode {
                 Command::Ioc(c) => cmd::ioc::import(settings, c).await,
                 Command::Import(ImportCmd::Mail(a)) => cmd::mail::import(settings, a).await,
                 Command::Mailgate(a) => cmd::mail::mailgate(settings, a).await,
+                Command::Stats(c) => cmd::stats::run(settings, c).await,
                 Command::Sweep(_) => unreachable!("handled before the runtime starts"),
             }
         })

@@ -26,6 +26,7 @@ mod incident_ops;
 mod incidents;
 pub(crate) mod indicators;
 mod mail_intake;
+mod national;
 mod query;
 mod reports;
 mod rows;

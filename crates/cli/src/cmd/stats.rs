@@ -1,0 +1,110 @@
+//! `hikeshi stats import-jpcert DIR` and `hikeshi stats national --period P [--format json|csv]`.
+
+use crate::config::Settings;
+use anyhow::Context;
+use clap::{Subcommand, ValueEnum};
+use hikeshi_domain::Actor;
+use hikeshi_domain::period::Period;
+use hikeshi_exchange::jpcert_stats::{Series, national_totals, parse_file};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    Json,
+    Csv,
+}
+
+#[derive(Subcommand)]
+pub enum StatsCmd {
+    /// Import JPCERT/CC's public monthly statistics (phishing.csv, scan.csv, …, incident-reports.csv)
+    /// from a directory. Every clean row is read exactly; each malformed row is printed with file,
+    /// line and reason and left out (its month becomes a gap). Exit 1 when any row was rejected.
+    ImportJpcert { dir: PathBuf },
+    /// Each national series' total for a period: FY2015, 2015, 2015Q2, 2015-04, FY2015Q1 …
+    National {
+        #[arg(long)]
+        period: String,
+        #[arg(long, value_enum, default_value = "json")]
+        format: Format,
+    },
+}
+
+pub async fn run(settings: Settings, cmd: StatsCmd) -> anyhow::Result<ExitCode> {
+    match cmd {
+        StatsCmd::ImportJpcert { dir } => {
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
+                .with_context(|| format!("reading {}", dir.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")))
+                .collect();
+            entries.sort();
+            let store = settings.open_store().await?;
+            let (mut files, mut rejected) = (0, 0);
+            for path in entries {
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                if Series::from_file_name(&name).is_none() {
+                    eprintln!(
+                        "{}: not a JPCERT/CC statistics file name; skipped",
+                        path.display()
+                    );
+                    continue;
+                }
+                let bytes =
+                    std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+                let text = String::from_utf8(bytes)
+                    .map_err(|e| anyhow::anyhow!("{}: not UTF-8 text: {e}", path.display()))?;
+                let import =
+                    parse_file(&name, &text).with_context(|| format!("{}", path.display()))?;
+                for r in &import.rejected {
+                    eprintln!("{}", r);
+                }
+                rejected += import.rejected.len();
+                println!(
+                    "{name}: {} months read, {} not counted, {} rejected",
+                    import.rows.len(),
+                    import.not_counted.len(),
+                    import.rejected.len()
+                );
+                store.put_national_file(&Actor::Cli, &name, &text).await?;
+                files += 1;
+            }
+            store.close().await;
+            anyhow::ensure!(
+                files > 0,
+                "{}: no JPCERT/CC statistics files found",
+                dir.display()
+            );
+            Ok(if rejected > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        StatsCmd::National { period, format } => {
+            let period: Period = period
+                .parse()
+                .map_err(|e| anyhow::anyhow!("--period {period:?}: {e}"))?;
+            let store = settings.open_store().await?;
+            let files = store.national_files().await?;
+            store.close().await;
+            anyhow::ensure!(
+                !files.is_empty(),
+                "no national statistics imported yet: run 'hikeshi stats import-jpcert DIR'"
+            );
+            let imports = files
+                .iter()
+                .map(|(name, text)| parse_file(name, text).with_context(|| name.clone()))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let totals = national_totals(&imports, period)?;
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&totals)?),
+                Format::Csv => print!("{}", totals.to_csv()),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

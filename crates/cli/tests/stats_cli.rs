@@ -1,0 +1,61 @@
+//! `hikeshi stats import-jpcert` and `stats national` on JPCERT/CC's real public files (with the
+//! real flaw in phishing.csv).
+
+mod common;
+use common::*;
+
+fn jpcert_dir() -> String {
+    format!(
+        "{}/../exchange/tests/data/jpcert",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[test]
+fn national_statistics_are_imported_with_the_malformed_row_named_and_summed_per_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = hikeshi(dir.path(), &["stats", "national", "--period", "FY2015"]);
+    assert_eq!(before.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&before.stderr).contains("import-jpcert"));
+
+    let o = hikeshi(dir.path(), &["stats", "import-jpcert", &jpcert_dir()]);
+    assert_eq!(o.status.code(), Some(1), "one row is rejected");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("phishing.csv:242:"), "{err}");
+    assert_eq!(
+        stdout(&o).lines().count(),
+        9,
+        "nine series files: {}",
+        stdout(&o)
+    );
+
+    let o = hikeshi(
+        dir.path(),
+        &[
+            "stats", "national", "--period", "FY2015", "--format", "json",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    // The FY2015 figures JPCERT/CC published (reports 17,342 as in DESIGN.md).
+    let want = serde_json::json!({"reports": 17342, "coordinated": 9659, "phishing": 2132, "defacement": 3335,
+        "malware-site": 500, "scan": 7607, "dos": 189, "targeted": 137, "other": 1321});
+    assert_eq!(v["totals"], want);
+    let o = hikeshi(
+        dir.path(),
+        &[
+            "stats", "national", "--period", "2015-04", "--format", "csv",
+        ],
+    );
+    assert!(stdout(&o).contains("reports,2098,1,"), "{}", stdout(&o));
+    let fy24 = hikeshi(dir.path(), &["stats", "national", "--period", "FY2024"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&fy24)).unwrap();
+    assert!(
+        v["gaps"]["phishing"].to_string().contains("2024-04"),
+        "the rejected month is a named gap: {}",
+        v["gaps"]
+    );
+    let bad = hikeshi(dir.path(), &["stats", "national", "--period", "FY15"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("FY15"));
+}
