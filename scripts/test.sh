@@ -44,6 +44,13 @@ if [ "${HIKESHI_SKIP_EXTERNAL:-0}" != 1 ]; then
   export SCRATCH=${HIKESHI_SCRATCH:-/tmp/hikeshi-external}
   HIKESHI_BIN="$target_dir/debug/hikeshi" VENV="$SCRATCH/venv-ioc" scripts/external/ioc_suites.sh 2>&1 \
     | sed -e 's/^/  ioc-finder suite: /' -e 's/\([0-9]*\) passed, \([0-9]*\) failed/\1 cases agree, \2 differ (docs\/indicators.md explains each)/'
+  # Version ordering against univers and packaging (and dpkg when installed): fails on any
+  # disagreement not explained in the script.
+  cargo build -q -p hikeshi-vuln --example vuln_order
+  [ -x "$SCRATCH/venv-versions/bin/python" ] || python3 -m venv "$SCRATCH/venv-versions"
+  "$SCRATCH/venv-versions/bin/pip" install -q -r scripts/external/requirements-version-crosscheck.txt
+  "$SCRATCH/venv-versions/bin/python" scripts/external/version_crosscheck.py --bin "$target_dir/debug/examples/vuln_order" 2>&1 \
+    | tail -n 12 | sed 's/^/  version cross-check: /'
 fi
 
 echo "== cargo test --workspace"
