@@ -1,0 +1,225 @@
+use super::*;
+
+pub async fn indicators_correlate_across_incidents_without_leaking_context(f: &Fresh) {
+    let s = &f.store;
+    let alice = user(s, "alice", Role::Handler).await;
+    let bob = user(s, "bob", Role::Handler).await;
+    let a = s
+        .create_incident(
+            &Actor::User(alice.id),
+            new_incident("A", Category::MalwareSite, vec![]),
+        )
+        .await
+        .unwrap();
+    let b = s
+        .create_incident(
+            &Actor::User(bob.id),
+            new_incident("B", Category::Phishing, vec![]),
+        )
+        .await
+        .unwrap();
+    let c = s
+        .create_incident(
+            &Actor::User(bob.id),
+            new_incident("C", Category::Scan, vec![]),
+        )
+        .await
+        .unwrap();
+    let c2 = IndicatorContext {
+        role: IndicatorRole::C2,
+        tlp: Tlp::Amber,
+        note: "beacon every 60 s".into(),
+        ..Default::default()
+    };
+    let red = IndicatorContext {
+        role: IndicatorRole::Payload,
+        tlp: Tlp::Red,
+        note: "secret source".into(),
+        ..Default::default()
+    };
+    let ids = s
+        .attach_indicators(
+            &Actor::User(alice.id),
+            a.id,
+            &[
+                (ind(Kind::Domain, "evil.example.com"), c2.clone()),
+                (ind(Kind::Ipv4, "192.0.2.10"), c2.clone()),
+            ],
+        )
+        .await
+        .unwrap();
+    // The same domain in B (amber) and in C with a TLP:RED context.
+    s.attach_indicators(
+        &Actor::User(bob.id),
+        b.id,
+        &[(
+            ind(Kind::Domain, "evil.example.com"),
+            IndicatorContext::default(),
+        )],
+    )
+    .await
+    .unwrap();
+    s.attach_indicators(
+        &Actor::User(bob.id),
+        c.id,
+        &[(ind(Kind::Domain, "evil.example.com"), red)],
+    )
+    .await
+    .unwrap();
+    // Weakly linked: same registrable domain, same /24.
+    s.attach_indicators(
+        &Actor::User(bob.id),
+        b.id,
+        &[
+            (
+                ind(Kind::Domain, "cdn.example.com"),
+                IndicatorContext::default(),
+            ),
+            (ind(Kind::Ipv4, "192.0.2.99"), IndicatorContext::default()),
+        ],
+    )
+    .await
+    .unwrap();
+    // Attaching again updates the context instead of duplicating.
+    s.attach_indicators(
+        &Actor::User(alice.id),
+        a.id,
+        &[(ind(Kind::Domain, "evil.example.com"), c2.clone())],
+    )
+    .await
+    .unwrap();
+    let list = s
+        .incident_indicators(Viewer::User(alice.id), a.id)
+        .await
+        .unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(
+        (list[0].role, list[0].note.as_str()),
+        (IndicatorRole::C2, "beacon every 60 s")
+    );
+
+    let domain = ids[0];
+    let seen_by_alice = s
+        .correlations(Viewer::User(alice.id), domain, Some(a.id))
+        .await
+        .unwrap();
+    let numbers: Vec<String> = seen_by_alice
+        .incidents
+        .iter()
+        .map(|l| l.title.clone())
+        .collect();
+    assert_eq!(
+        numbers,
+        ["B"],
+        "C's TLP:RED link is not shown to someone not named on C"
+    );
+    let seen_by_bob = s
+        .correlations(Viewer::User(bob.id), domain, None)
+        .await
+        .unwrap();
+    let mut titles: Vec<String> = seen_by_bob
+        .incidents
+        .iter()
+        .map(|l| l.title.clone())
+        .collect();
+    titles.sort();
+    assert_eq!(
+        titles,
+        ["A", "B", "C"],
+        "bob created C, so he sees its red link"
+    );
+    let weak: Vec<(String, Vec<String>)> = seen_by_alice
+        .weak
+        .iter()
+        .map(|w| {
+            (
+                w.indicator.value.clone(),
+                w.incidents.iter().map(|i| i.title.clone()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(weak, [("cdn.example.com".to_owned(), vec!["B".to_owned()])]);
+    let ip = s
+        .correlations(Viewer::User(alice.id), ids[1], Some(a.id))
+        .await
+        .unwrap();
+    assert_eq!(ip.weak.len(), 1);
+    assert_eq!(ip.weak[0].key, "192.0.2.0/24");
+
+    s.detach_indicator(&Actor::User(bob.id), b.id, domain)
+        .await
+        .unwrap();
+    let after = s
+        .correlations(Viewer::User(alice.id), domain, Some(a.id))
+        .await
+        .unwrap();
+    assert!(after.incidents.is_empty());
+    assert!(
+        s.detach_indicator(&Actor::User(bob.id), b.id, domain)
+            .await
+            .is_err()
+    );
+    let tl = s.timeline(Viewer::System, a.id).await.unwrap();
+    assert!(
+        tl.iter()
+            .any(|e| e.kind == "indicator-added" && e.data["value"] == "evil.example.com")
+    );
+    assert!(s.verify_audit().await.unwrap().is_ok());
+}
+
+pub async fn reports_record_their_indicators_as_sightings(f: &Fresh) {
+    let s = &f.store;
+    let mut one = report(
+        "C2",
+        "beacon to evil.example.net and again evil.example.net",
+    );
+    one.extract_indicators(hikeshi_ioc::default_extractor());
+    let r1 = s.submit_report(&Actor::Public, one).await.unwrap();
+    let mut two = report("again", "evil[.]example[.]net seen from 192.0.2.55");
+    two.extract_indicators(hikeshi_ioc::default_extractor());
+    let r2 = s.submit_report(&Actor::Public, two).await.unwrap();
+    let props = s.report_indicators(Viewer::System, r1.id).await.unwrap();
+    let domain: Vec<_> = props
+        .iter()
+        .filter(|p| p.indicator.value == "evil.example.net")
+        .collect();
+    assert_eq!(domain.len(), 2, "both occurrences proposed");
+    let id = domain[0].id;
+    let inc = s
+        .create_incident(
+            &Actor::Cli,
+            new_incident("x", Category::MalwareSite, vec![r1.id]),
+        )
+        .await
+        .unwrap();
+    s.accept_report_indicators(
+        &Actor::Cli,
+        r1.id,
+        inc.id,
+        &[id],
+        &IndicatorContext::default(),
+        true,
+    )
+    .await
+    .unwrap();
+    let list = s.incident_indicators(Viewer::System, inc.id).await.unwrap();
+    assert_eq!(
+        (list.len(), list[0].sighting_count),
+        (1, 2),
+        "one sighting per report that mentions it"
+    );
+    let c = s
+        .correlations(Viewer::System, id, Some(inc.id))
+        .await
+        .unwrap();
+    let reports: Vec<i64> = c.reports.iter().map(|r| r.report.0).collect();
+    assert!(
+        reports.contains(&r1.id.0) && reports.contains(&r2.id.0),
+        "{reports:?}"
+    );
+    let after = s.report_indicators(Viewer::System, r1.id).await.unwrap();
+    assert!(
+        after.iter().all(|p| p.status != "proposed"),
+        "accepted or dismissed"
+    );
+}
