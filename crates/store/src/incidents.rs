@@ -329,28 +329,15 @@ impl Store {
             }
         }
         viewer.restrict(&mut w, "i");
-        let total: i64 = bind_all(
-            sqlx::query(&format!("SELECT COUNT(*) AS n FROM incidents i{}", w.sql())),
-            &w.args,
+        crate::query::paged(
+            &self.pool,
+            &w,
+            COLS,
+            "incidents i",
+            "i.priority, i.updated_at DESC, i.id DESC",
+            page,
+            incident,
         )
-        .fetch_one(&self.pool)
-        .await?
-        .try_get("n")?;
-        let (lim, off) = (w.next(), format!("${}", w.args.len() + 2));
-        let sql = format!(
-            "SELECT {COLS} FROM incidents i{} ORDER BY i.priority, i.updated_at DESC, i.id DESC LIMIT {lim} OFFSET {off}",
-            w.sql()
-        );
-        let rows = bind_all(sqlx::query(&sql), &w.args)
-            .bind(page.per_page)
-            .bind(page.offset())
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(Paged {
-            items: rows.iter().map(incident).collect::<Result<_>>()?,
-            page: page.page,
-            per_page: page.per_page,
-            total,
-        })
+        .await
     }
 }

@@ -142,29 +142,16 @@ impl Store {
             ));
         }
         viewer.restrict_reports(&mut w, "r");
-        let total: i64 = bind_all(
-            sqlx::query(&format!("SELECT COUNT(*) AS n FROM reports r{}", w.sql())),
-            &w.args,
+        crate::query::paged(
+            &self.pool,
+            &w,
+            REPORT_COLS,
+            "reports r",
+            "r.received_at DESC, r.id DESC",
+            page,
+            report,
         )
-        .fetch_one(&self.pool)
-        .await?
-        .try_get("n")?;
-        let (lim, off) = (w.next(), format!("${}", w.args.len() + 2));
-        let sql = format!(
-            "SELECT {REPORT_COLS} FROM reports r{} ORDER BY r.received_at DESC, r.id DESC LIMIT {lim} OFFSET {off}",
-            w.sql()
-        );
-        let rows = bind_all(sqlx::query(&sql), &w.args)
-            .bind(page.per_page)
-            .bind(page.offset())
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(Paged {
-            items: rows.iter().map(report).collect::<Result<_>>()?,
-            page: page.page,
-            per_page: page.per_page,
-            total,
-        })
+        .await
     }
 
     /// Judge a waiting report not to be an incident.
