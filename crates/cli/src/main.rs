@@ -41,6 +41,15 @@ enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(cmd::audit::AuditCmd),
+    /// The asset inventory: hosts, owners, installed software.
+    #[command(subcommand)]
+    Asset(AssetCmd),
+    /// Vulnerability advisories: OSV, CVE JSON 5, CSAF 2.0, JVN.
+    #[command(subcommand)]
+    Advisory(AdvisoryCmd),
+    /// Vulnerability response: which assets an advisory affects.
+    #[command(subcommand)]
+    Vuln(cmd::vuln::VulnCmd),
     /// Statistics: national figures from JPCERT/CC.
     #[command(subcommand)]
     Stats(cmd::stats::StatsCmd),
@@ -55,6 +64,21 @@ enum Command {
     /// Indicators: extract from text, defang.
     #[command(subcommand)]
     Ioc(cmd::ioc::IocCmd),
+}
+
+#[derive(Subcommand)]
+enum AssetCmd {
+    /// Import an inventory; re-importing a host updates it instead of duplicating it.
+    Import(cmd::vuln::AssetImportArgs),
+}
+
+#[derive(Subcommand)]
+enum AdvisoryCmd {
+    /// Import advisory documents; each bad record is named and the rest are kept.
+    Import {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -93,6 +117,11 @@ fn main() -> ExitCode {
                 Command::Import(ImportCmd::Mail(a)) => cmd::mail::import(settings, a).await,
                 Command::Mailgate(a) => cmd::mail::mailgate(settings, a).await,
                 Command::Stats(c) => cmd::stats::run(settings, c).await,
+                Command::Asset(AssetCmd::Import(a)) => cmd::vuln::import_assets(settings, a).await,
+                Command::Advisory(AdvisoryCmd::Import { files }) => {
+                    cmd::vuln::import_advisories(settings, files).await
+                }
+                Command::Vuln(c) => cmd::vuln::run(settings, c).await,
                 Command::Sweep(_) => unreachable!("handled before the runtime starts"),
             }
         })

@@ -21,6 +21,7 @@
 //! assert!(Phase::Analysis.check_move(Phase::New).is_err());
 //! ```
 
+pub mod asset;
 pub mod audit;
 pub mod ids;
 pub mod incident;
@@ -35,6 +36,7 @@ pub mod time;
 pub mod tlp;
 pub mod user;
 
+pub use asset::{AssetRecord, Software};
 pub use audit::Actor;
 pub use ids::{DecisionId, EventId, IncidentId, IncidentNumber, ReportId, TaskId, UserId};
 pub use incident::{Classification, Decision, Incident, Milestones, Task, TimelineEvent};

@@ -21,6 +21,7 @@
 //! # Ok(()) }
 //! ```
 
+mod assets;
 mod audit;
 mod incident_ops;
 mod incidents;

@@ -9,6 +9,7 @@ pub mod serve;
 pub mod stats;
 pub mod sweep;
 pub mod user;
+pub mod vuln;
 
 use crate::config::Settings;
 use std::process::ExitCode;
