@@ -64,6 +64,16 @@ fn heartbleed_affects_exactly_the_vulnerable_hosts_with_owners_and_fixed_version
         (Some("Sato"), Some("1.0.1e-2+deb7u5"))
     );
 
+    let o = hikeshi(
+        dir.path(),
+        &["vuln", "affected", "CVE-2014-0160", "--open-incident"],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("opened HK-") && err.contains("with 16 tasks for 4 owners"),
+        "{err}"
+    );
+
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, "{\"id\": \"X-1\", \"affected\": \"not a list\"}").unwrap();
     let o = hikeshi(dir.path(), &["advisory", "import", bad.to_str().unwrap()]);

@@ -24,9 +24,11 @@ impl Viewer {
     pub(crate) fn restrict_marked(self, w: &mut Where, alias: &str, tlp_col: &str) {
         if let Viewer::User(u) = self {
             let p = w.arg(Arg::Int(u.0));
+            // `IN (uncorrelated subquery)` rather than a correlated EXISTS: PostgreSQL computes the
+            // viewer's memberships once (a hashed subplan) instead of probing per candidate row.
             w.and_raw(format!(
-                "({tlp_col} <> 'red' OR {alias}.owner_id = {p} OR {alias}.created_by = {p} OR EXISTS \
-                 (SELECT 1 FROM incident_members m WHERE m.incident_id = {alias}.id AND m.user_id = {p}))"
+                "({tlp_col} <> 'red' OR {alias}.owner_id = {p} OR {alias}.created_by = {p} OR {alias}.id IN \
+                 (SELECT m.incident_id FROM incident_members m WHERE m.user_id = {p}))"
             ));
         }
     }
@@ -38,8 +40,8 @@ impl Viewer {
             let p = w.arg(Arg::Int(u.0));
             w.and_raw(format!(
                 "({alias}.incident_id IS NULL OR EXISTS (SELECT 1 FROM incidents vi WHERE vi.id = {alias}.incident_id AND \
-                 (vi.tlp <> 'red' OR vi.owner_id = {p} OR vi.created_by = {p} OR EXISTS \
-                 (SELECT 1 FROM incident_members m WHERE m.incident_id = vi.id AND m.user_id = {p}))))"
+                 (vi.tlp <> 'red' OR vi.owner_id = {p} OR vi.created_by = {p} OR vi.id IN \
+                 (SELECT m.incident_id FROM incident_members m WHERE m.user_id = {p}))))"
             ));
         }
     }

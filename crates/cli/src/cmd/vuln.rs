@@ -47,6 +47,11 @@ pub enum VulnCmd {
         id: String,
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
+        /// Also open a vulnerability-response incident with, per owner, the playbook's tasks
+        /// (assess, decide on stopping the service and who decides, patch, verify); prints its
+        /// number on standard error.
+        #[arg(long)]
+        open_incident: bool,
     },
 }
 
@@ -219,7 +224,11 @@ pub async fn import_advisories(
 }
 
 pub async fn run(settings: Settings, cmd: VulnCmd) -> anyhow::Result<ExitCode> {
-    let VulnCmd::Affected { id, format } = cmd;
+    let VulnCmd::Affected {
+        id,
+        format,
+        open_incident,
+    } = cmd;
     let store = settings.open_store().await?;
     let docs = store.advisory_docs_for(&id).await?;
     anyhow::ensure!(
@@ -232,7 +241,6 @@ pub async fn run(settings: Settings, cmd: VulnCmd) -> anyhow::Result<ExitCode> {
         .filter(|a| a.id == id || a.aliases.iter().any(|x| *x == id))
         .collect();
     let assets = store.assets().await?;
-    store.close().await;
     let mut out = std::io::stdout().lock();
     if matches!(format, OutFormat::Table) {
         writeln!(
@@ -242,6 +250,9 @@ pub async fn run(settings: Settings, cmd: VulnCmd) -> anyhow::Result<ExitCode> {
         )?;
     }
     let mut found = 0;
+    // owner → affected hosts, for the response incident.
+    let mut by_owner: std::collections::BTreeMap<String, Vec<String>> =
+        std::collections::BTreeMap::new();
     for asset in &assets {
         for s in &asset.software {
             let Some(eco) = Ecosystem::from_osv_name(&s.ecosystem) else {
@@ -258,6 +269,12 @@ pub async fn run(settings: Settings, cmd: VulnCmd) -> anyhow::Result<ExitCode> {
                     continue;
                 };
                 found += 1;
+                let owner = if asset.owner.is_empty() {
+                    "(no owner)".to_owned()
+                } else {
+                    asset.owner.clone()
+                };
+                by_owner.entry(owner).or_default().push(asset.name.clone());
                 match format {
                     OutFormat::Jsonl => writeln!(
                         out,
@@ -284,9 +301,75 @@ pub async fn run(settings: Settings, cmd: VulnCmd) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    if open_incident && found > 0 {
+        let number = respond(&store, &id, &advisories, &by_owner).await?;
+        eprintln!(
+            "opened {number} with {} tasks for {} owners",
+            by_owner.len() * PLAYBOOK.len(),
+            by_owner.len()
+        );
+    }
+    store.close().await;
     Ok(if found > 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The vulnerability-response playbook: one task of each per owner.
+const PLAYBOOK: [&str; 4] = [
+    "assess exposure and impact",
+    "decide on stopping the service (and record who decides)",
+    "patch to the fixed version",
+    "verify the fix",
+];
+
+/// Open the response incident: one set of playbook tasks per owner, naming their hosts.
+async fn respond(
+    store: &hikeshi_store::Store,
+    id: &str,
+    advisories: &[Advisory],
+    by_owner: &std::collections::BTreeMap<String, Vec<String>>,
+) -> anyhow::Result<String> {
+    let summary = advisories
+        .first()
+        .map(|a| a.summary.clone())
+        .unwrap_or_default();
+    let hosts: usize = by_owner.values().map(Vec::len).sum();
+    let inc = store
+        .create_incident(
+            &Actor::Cli,
+            hikeshi_store::NewIncident {
+                title: format!("{id}: {hosts} affected assets"),
+                summary,
+                category: hikeshi_domain::Category::Other,
+                rsit: Some(hikeshi_domain::Rsit::new(
+                    "vulnerable",
+                    "vulnerable-system",
+                )?),
+                attacker: None,
+                asset: None,
+                tlp: hikeshi_domain::Tlp::Amber,
+                impact: hikeshi_domain::Impact::default(),
+                owner: None,
+                reports: vec![],
+                is_exercise: false,
+            },
+        )
+        .await?;
+    for (owner, hosts) in by_owner {
+        for step in PLAYBOOK {
+            store
+                .add_task(
+                    &Actor::Cli,
+                    inc.id,
+                    &format!("{owner}: {step} — {}", hosts.join(", ")),
+                    None,
+                    None,
+                )
+                .await?;
+        }
+    }
+    Ok(inc.number.to_string())
 }
