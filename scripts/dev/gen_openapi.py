@@ -76,6 +76,10 @@ schemas["ReportIndicator"] = obj({"id": I, "kind": kinds, "value": S(), "defange
 schemas["IncidentIndicatorList"] = items_of("IncidentIndicator")
 schemas["ExtractedList"] = items_of("Extracted")
 schemas["ReportIndicatorList"] = items_of("ReportIndicator")
+schemas["AffectedAsset"] = obj({"asset": S(), "addresses": arr(S()), "owner": S(), "department": S(), "criticality": S(), "package": S(),
+  "installed": S(), "fixed": {"type": ["string","null"]}, "advisory": S(), "confidence": enum("exact","product-name-only","needs-review"),
+  "rule": {"type": "object"}}, ["asset","addresses","owner","department","criticality","package","installed","fixed","advisory","confidence","rule"])
+schemas["AffectedList"] = obj({"advisory": S(), "items": arr(ref("AffectedAsset"))}, ["advisory","items"])
 schemas["IncidentPage"] = page_of("Incident"); schemas["ReportPage"] = page_of("Report")
 schemas["Timeline"] = items_of("Event"); schemas["TaskList"] = items_of("Task"); schemas["DecisionList"] = items_of("Decision"); schemas["UserList"] = items_of("User")
 
@@ -157,6 +161,11 @@ paths = {
  "/api/v1/indicators/{indicator}/correlations": {"get": op("Where else an indicator has been seen (TLP applied)", resp(200, ref("Correlations")), params=[{"name": "indicator", "in": "path", "required": True, "schema": I}])},
  "/api/v1/reports/{id}/indicators": {"get": op("Indicators found in a report, proposed for review", resp(200, ref("ReportIndicatorList")), params=[RID])},
  "/api/v1/reports/{id}/indicators/accept": {"post": op("Attach chosen proposals to an incident", resp(200, obj({"accepted": I, "incident": S()}, ["accepted","incident"])), "AcceptIndicators", [RID], ("400","401","403","404","422"))},
+ "/api/v1/advisories/{id}/affected": {"get": op("Every asset running an affected version, with owner and fixed version", resp(200, ref("AffectedList")),
+   params=[{"name": "id", "in": "path", "required": True, "schema": S(), "description": "advisory id or alias (CVE-…, GHSA-…, JVNDB-…)"}])},
+ "/api/v1/advisories/{id}/respond": {"post": {"summary": "Open a vulnerability-response incident with the playbook's tasks per owner",
+   "parameters": [{"name": "id", "in": "path", "required": True, "schema": S()}],
+   "responses": {"201": {"description": "created", "content": {"application/json": {"schema": ref("Incident")}}}, "401": ERR["401"], "403": ERR["403"], "404": ERR["404"], "409": ERR["409"]}}},
  "/api/v1/tasks/{id}": {"patch": op("Mark a task done or not", resp(200, ref("Task")), "TaskPatch", [RID])},
  "/api/v1/me": {"get": op("Who am I", resp(200, ref("User")), errs=("401",))},
  "/api/v1/me/tokens": {"post": op("Create an API token (shown once)", resp(201, obj({"id": I, "name": S(), "token": S()}, ["id","name","token"]), "created"), "NewToken", errs=("400","401"))},

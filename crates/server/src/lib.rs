@@ -23,6 +23,7 @@ pub mod i18n;
 pub mod intake;
 pub mod ui;
 pub mod util;
+pub mod vuln;
 
 pub use config::ServerConfig;
 

@@ -5,7 +5,7 @@ use crate::config::Settings;
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use hikeshi_domain::{Actor, AssetRecord, Software};
-use hikeshi_vuln::{Advisory, Ecosystem, Package, Parsed, Platform, RecordError, match_package};
+use hikeshi_vuln::{Parsed, Platform, RecordError};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -149,35 +149,6 @@ pub async fn import_assets(settings: Settings, a: AssetImportArgs) -> anyhow::Re
     })
 }
 
-/// Which parser reads a document, judged from its content.
-fn advisory_format(bytes: &[u8]) -> Option<&'static str> {
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
-    let t = head.trim_start();
-    if t.starts_with('<') {
-        return Some("jvn");
-    }
-    if head.contains("\"csaf_version\"") {
-        Some("csaf")
-    } else if head.contains("\"dataType\"") && head.contains("CVE_RECORD")
-        || head.contains("\"cveMetadata\"")
-    {
-        Some("cve5")
-    } else if t.starts_with('{') || t.starts_with('[') {
-        Some("osv")
-    } else {
-        None
-    }
-}
-
-fn parse_advisories(format: &str, file: &str, bytes: &[u8]) -> Parsed<Advisory> {
-    match format {
-        "jvn" => hikeshi_vuln::jvn::parse_jvn(file, bytes),
-        "csaf" => hikeshi_vuln::csaf::parse_csaf(file, bytes),
-        "cve5" => hikeshi_vuln::cve5::parse_cve5(file, bytes),
-        _ => hikeshi_vuln::osv::parse_osv(file, bytes),
-    }
-}
-
 pub async fn import_advisories(
     settings: Settings,
     files: Vec<PathBuf>,
@@ -187,12 +158,12 @@ pub async fn import_advisories(
     for f in &files {
         let name = f.display().to_string();
         let bytes = std::fs::read(f).with_context(|| format!("reading {name}"))?;
-        let Some(format) = advisory_format(&bytes) else {
+        let Some(format) = hikeshi_server::vuln::advisory_format(&bytes) else {
             eprintln!("{name}: not an OSV, CVE JSON 5, CSAF or JVN document");
             bad += 1;
             continue;
         };
-        let parsed = parse_advisories(format, &name, &bytes);
+        let parsed = hikeshi_server::vuln::parse_advisories(format, &name, &bytes);
         bad += report_errors(&parsed.errors);
         let ids: Vec<String> = parsed
             .records
@@ -230,146 +201,50 @@ pub async fn run(settings: Settings, cmd: VulnCmd) -> anyhow::Result<ExitCode> {
         open_incident,
     } = cmd;
     let store = settings.open_store().await?;
-    let docs = store.advisory_docs_for(&id).await?;
-    anyhow::ensure!(
-        !docs.is_empty(),
-        "advisory {id} is not imported (hikeshi advisory import FILE)"
-    );
-    let advisories: Vec<Advisory> = docs
-        .iter()
-        .flat_map(|(file, fmt, bytes)| parse_advisories(fmt, file, bytes).records)
-        .filter(|a| a.id == id || a.aliases.iter().any(|x| *x == id))
-        .collect();
-    let assets = store.assets().await?;
+    let (advisories, affected) = hikeshi_server::vuln::affected(&store, &id)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e} (hikeshi advisory import FILE)"))?;
     let mut out = std::io::stdout().lock();
-    if matches!(format, OutFormat::Table) {
-        writeln!(
-            out,
-            "{:<16} {:<14} {:<16} {:<12} {:<24} {:<24} {}",
-            "asset", "owner", "department", "package", "installed", "fixed", "confidence"
-        )?;
-    }
-    let mut found = 0;
-    // owner → affected hosts, for the response incident.
-    let mut by_owner: std::collections::BTreeMap<String, Vec<String>> =
-        std::collections::BTreeMap::new();
-    for asset in &assets {
-        for s in &asset.software {
-            let Some(eco) = Ecosystem::from_osv_name(&s.ecosystem) else {
-                continue;
-            };
-            let pkg = Package {
-                name: s.name.clone(),
-                version: s.version.clone(),
-                ecosystem: eco,
-                release: s.release.clone(),
-            };
-            for adv in &advisories {
-                let Some(m) = match_package(adv, &pkg) else {
-                    continue;
-                };
-                found += 1;
-                let owner = if asset.owner.is_empty() {
-                    "(no owner)".to_owned()
-                } else {
-                    asset.owner.clone()
-                };
-                by_owner.entry(owner).or_default().push(asset.name.clone());
-                match format {
-                    OutFormat::Jsonl => writeln!(
-                        out,
-                        "{}",
-                        serde_json::json!({"asset": asset.name, "addresses": asset.addresses, "owner": asset.owner,
-                            "department": asset.department, "package": m.package, "installed": m.installed,
-                            "fixed": m.fixed, "advisory": m.advisory, "confidence": m.confidence, "rule": m.rule})
-                    )?,
-                    OutFormat::Table => writeln!(
-                        out,
-                        "{:<16} {:<14} {:<16} {:<12} {:<24} {:<24} {}",
-                        asset.name,
-                        asset.owner,
-                        asset.department,
-                        m.package,
-                        m.installed,
-                        m.fixed.clone().unwrap_or_else(|| "-".into()),
-                        serde_json::to_value(m.confidence)
-                            .ok()
-                            .and_then(|v| v.as_str().map(str::to_owned))
-                            .unwrap_or_default()
-                    )?,
-                }
+    match format {
+        OutFormat::Jsonl => {
+            for a in &affected {
+                writeln!(out, "{}", serde_json::to_string(a)?)?;
+            }
+        }
+        OutFormat::Table => {
+            writeln!(
+                out,
+                "{:<16} {:<14} {:<16} {:<12} {:<24} {:<24} confidence",
+                "asset", "owner", "department", "package", "installed", "fixed"
+            )?;
+            for a in &affected {
+                let confidence = serde_json::to_value(a.confidence)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                writeln!(
+                    out,
+                    "{:<16} {:<14} {:<16} {:<12} {:<24} {:<24} {confidence}",
+                    a.asset,
+                    a.owner,
+                    a.department,
+                    a.package,
+                    a.installed,
+                    a.fixed.as_deref().unwrap_or("-")
+                )?;
             }
         }
     }
-    if open_incident && found > 0 {
-        let number = respond(&store, &id, &advisories, &by_owner).await?;
-        eprintln!(
-            "opened {number} with {} tasks for {} owners",
-            by_owner.len() * PLAYBOOK.len(),
-            by_owner.len()
-        );
+    if open_incident && !affected.is_empty() {
+        let (number, _, tasks) =
+            hikeshi_server::vuln::respond(&store, &Actor::Cli, &id, &advisories, &affected).await?;
+        let owners = tasks / hikeshi_server::vuln::PLAYBOOK.len();
+        eprintln!("opened {number} with {tasks} tasks for {owners} owners");
     }
     store.close().await;
-    Ok(if found > 0 {
-        ExitCode::SUCCESS
-    } else {
+    Ok(if affected.is_empty() {
         ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     })
-}
-
-/// The vulnerability-response playbook: one task of each per owner.
-const PLAYBOOK: [&str; 4] = [
-    "assess exposure and impact",
-    "decide on stopping the service (and record who decides)",
-    "patch to the fixed version",
-    "verify the fix",
-];
-
-/// Open the response incident: one set of playbook tasks per owner, naming their hosts.
-async fn respond(
-    store: &hikeshi_store::Store,
-    id: &str,
-    advisories: &[Advisory],
-    by_owner: &std::collections::BTreeMap<String, Vec<String>>,
-) -> anyhow::Result<String> {
-    let summary = advisories
-        .first()
-        .map(|a| a.summary.clone())
-        .unwrap_or_default();
-    let hosts: usize = by_owner.values().map(Vec::len).sum();
-    let inc = store
-        .create_incident(
-            &Actor::Cli,
-            hikeshi_store::NewIncident {
-                title: format!("{id}: {hosts} affected assets"),
-                summary,
-                category: hikeshi_domain::Category::Other,
-                rsit: Some(hikeshi_domain::Rsit::new(
-                    "vulnerable",
-                    "vulnerable-system",
-                )?),
-                attacker: None,
-                asset: None,
-                tlp: hikeshi_domain::Tlp::Amber,
-                impact: hikeshi_domain::Impact::default(),
-                owner: None,
-                reports: vec![],
-                is_exercise: false,
-            },
-        )
-        .await?;
-    for (owner, hosts) in by_owner {
-        for step in PLAYBOOK {
-            store
-                .add_task(
-                    &Actor::Cli,
-                    inc.id,
-                    &format!("{owner}: {step} — {}", hosts.join(", ")),
-                    None,
-                    None,
-                )
-                .await?;
-        }
-    }
-    Ok(inc.number.to_string())
 }

@@ -9,6 +9,7 @@ pub use meta::OPENAPI;
 mod reports;
 mod users;
 pub mod views;
+mod vuln;
 mod work;
 
 use crate::AppState;
@@ -24,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .merge(indicators::routes())
         .merge(work::routes())
         .merge(users::routes())
+        .merge(vuln::routes())
         .merge(meta::routes())
 }
 

@@ -13,6 +13,8 @@ use tower::ServiceExt;
 
 pub struct App {
     pub app: Router,
+    /// For setting up data that has no API of its own yet (inventories, advisories).
+    pub store: Store,
     /// Bearer tokens of an admin, a handler and a viewer.
     pub admin: String,
     pub handler: String,
@@ -80,13 +82,16 @@ pub async fn app_with(config: ServerConfig) -> App {
         tokens.push(t);
     }
     // As if every request came from one client, so per-address limits apply.
-    let app =
-        router(AppState::new(store, config)).layer(axum::extract::connect_info::MockConnectInfo(
-            std::net::SocketAddr::from(([192, 0, 2, 7], 40000)),
-        ));
+    let app = router(AppState::new(store.clone(), config)).layer(
+        axum::extract::connect_info::MockConnectInfo(std::net::SocketAddr::from((
+            [192, 0, 2, 7],
+            40000,
+        ))),
+    );
     let mut it = tokens.into_iter();
     App {
         app,
+        store: store.clone(),
         admin: it.next().unwrap(),
         handler: it.next().unwrap(),
         viewer: it.next().unwrap(),

@@ -9,3 +9,4 @@ mod schema;
 mod security;
 mod story;
 mod ui;
+mod vuln;
