@@ -7,6 +7,7 @@ mod indicators;
 mod meta;
 pub use meta::OPENAPI;
 mod reports;
+mod stats;
 mod users;
 pub mod views;
 mod vuln;
@@ -26,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .merge(work::routes())
         .merge(users::routes())
         .merge(vuln::routes())
+        .merge(stats::routes())
         .merge(meta::routes())
 }
 

@@ -1,0 +1,91 @@
+//! `/api/v1/stats/summary` (our constituency) and `/api/v1/stats/national` (JPCERT/CC's public
+//! figures), for a period such as FY2015, 2015, 2015Q2, 2015-04; JSON or CSV.
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use hikeshi_domain::period::Period;
+use serde::Deserialize;
+use serde_json::json;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/stats/summary", get(summary))
+        .route("/api/v1/stats/national", get(national))
+}
+
+#[derive(Deserialize)]
+struct PeriodQuery {
+    period: String,
+    format: Option<String>,
+}
+
+fn period(q: &PeriodQuery) -> AppResult<Period> {
+    q.period
+        .parse()
+        .map_err(|e| AppError::bad_request(format!("period={:?}: {e}", q.period)))
+}
+
+fn csv(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response()
+}
+
+async fn summary(
+    State(st): State<AppState>,
+    _: CurrentUser,
+    super::ApiQuery(q): super::ApiQuery<PeriodQuery>,
+) -> AppResult<Response> {
+    let p = period(&q)?;
+    let c = st.store.counts(p.start_ms_jst(), p.end_ms_jst()).await?;
+    if q.format.as_deref() == Some("csv") {
+        let mut out = String::from("dimension,value,count\n");
+        out.push_str(&format!(
+            "total,reports,{}\ntotal,incidents,{}\ntotal,exercises,{}\n",
+            c.reports, c.incidents, c.exercises
+        ));
+        for (dim, map) in [
+            ("category", &c.by_category),
+            ("priority", &c.by_priority),
+            ("attacker", &c.by_attacker),
+            ("rsit", &c.by_rsit),
+        ] {
+            for (k, v) in map {
+                out.push_str(&format!("{dim},{k},{v}\n"));
+            }
+        }
+        return Ok(csv(out));
+    }
+    Ok(Json(json!({"period": p.to_string(), "label_ja": p.label_ja(), "label_en": p.label_en(), "counts": c})).into_response())
+}
+
+async fn national(
+    State(st): State<AppState>,
+    _: CurrentUser,
+    super::ApiQuery(q): super::ApiQuery<PeriodQuery>,
+) -> AppResult<Response> {
+    let p = period(&q)?;
+    let files = st.store.national_files().await?;
+    if files.is_empty() {
+        return Err(AppError::not_found(
+            "no national statistics imported (hikeshi stats import-jpcert DIR)",
+        ));
+    }
+    let mut imports = Vec::with_capacity(files.len());
+    for (name, text) in &files {
+        imports.push(hikeshi_exchange::jpcert_stats::parse_file(name, text).map_err(|e| {
+            tracing::error!(file = %name, error = %e, "stored statistics file no longer parses");
+            AppError::internal()
+        })?);
+    }
+    let totals = hikeshi_exchange::jpcert_stats::national_totals(&imports, p)
+        .map_err(|e| AppError::bad_request(e.to_string()))?;
+    if q.format.as_deref() == Some("csv") {
+        return Ok(csv(totals.to_csv()));
+    }
+    Ok(Json(serde_json::to_value(&totals).map_err(|_| AppError::internal())?).into_response())
+}
