@@ -51,6 +51,27 @@ if [ "${HIKESHI_SKIP_EXTERNAL:-0}" != 1 ]; then
   "$SCRATCH/venv-versions/bin/pip" install -q -r scripts/external/requirements-version-crosscheck.txt
   "$SCRATCH/venv-versions/bin/python" scripts/external/version_crosscheck.py --bin "$target_dir/debug/examples/vuln_order" 2>&1 \
     | tail -n 12 | sed 's/^/  version cross-check: /'
+
+  # The web UI in a real browser: Debian's Chromium and ChromeDriver (never a downloaded one)
+  # drive the built binary through tests/browser (pytest + pinned selenium). With CI=true a
+  # missing browser fails the run instead of skipping.
+  echo "== browser tests (headless Chromium, tests/browser)"
+  missing=()
+  for pkg in chromium chromium-driver fonts-noto-cjk; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    if [ "$(id -u)" = 0 ]; then
+      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null) >&2
+    else
+      echo "the browser tests need Debian packages: ${missing[*]} (install them as root: apt-get install ${missing[*]})"
+      exit 1
+    fi
+  fi
+  [ -x "$SCRATCH/venv-browser/bin/python" ] || python3 -m venv "$SCRATCH/venv-browser"
+  "$SCRATCH/venv-browser/bin/pip" install -q -r tests/browser/requirements.txt
+  HIKESHI_BIN="$target_dir/debug/hikeshi" "$SCRATCH/venv-browser/bin/python" -m pytest -q -p no:cacheprovider tests/browser 2>&1 \
+    | sed 's/^/  browser: /'
 fi
 
 echo "== cargo test --workspace"

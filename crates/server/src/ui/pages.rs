@@ -276,11 +276,17 @@ async fn incident(
     let mut indicators = Vec::new();
     for i in st.store.incident_indicators(v, inc.id).await? {
         let c = st.store.correlations(v, i.id, Some(inc.id)).await?;
+        let mut correlations = crate::api::correlations_json(&c);
+        if let Some(weak) = correlations["weak"].as_array_mut() {
+            for w in weak {
+                w["defanged"] = json!(defanged_of(w));
+            }
+        }
         indicators.push(json!({
             "id": i.id.0, "kind": i.indicator.kind.as_str(), "value": i.indicator.value,
             "defanged": hikeshi_ioc::defang(&i.indicator, hikeshi_ioc::DefangStyle::default()),
             "role": i.role.as_str(), "tlp": i.tlp.as_str(), "note": i.note,
-            "correlations": crate::api::correlations_json(&c),
+            "correlations": correlations,
         }));
     }
     let mut vars = BTreeMap::new();
@@ -288,7 +294,7 @@ async fn incident(
     vars.insert("incident", incident_value(&inc));
     vars.insert(
         "timeline",
-        Value::from_serialize(timeline.iter().map(|e| json!({"at_ms": e.at, "actor": e.actor_name, "kind": e.kind, "data": e.data})).collect::<Vec<_>>()),
+        Value::from_serialize(timeline.iter().map(|e| json!({"at_ms": e.at, "actor": e.actor_name, "kind": e.kind, "data": e.data, "defanged": defanged_of(&e.data)})).collect::<Vec<_>>()),
     );
     vars.insert(
         "tasks",
@@ -324,4 +330,16 @@ async fn password(
 ) -> Response {
     let ctx = PageCtx::new(&headers, q.lang.as_deref(), Some(user));
     render(&st, &ctx, "password.html", BTreeMap::new())
+}
+
+/// The defanged form of an indicator given as `{"kind", "value"}` (a timeline event's data, a weak
+/// correlation), so the incident page never shows a live URL or address.
+fn defanged_of(data: &serde_json::Value) -> Option<String> {
+    let kind = data.get("kind")?.as_str()?.parse().ok()?;
+    let value = data.get("value")?.as_str()?.to_owned();
+    let ind = hikeshi_ioc::Indicator { kind, value };
+    Some(hikeshi_ioc::defang(
+        &ind,
+        hikeshi_ioc::DefangStyle::default(),
+    ))
 }
