@@ -5,8 +5,8 @@
 #![no_main]
 
 use hikeshi_mail::{
-    Mailbox, OutgoingMessage, ParseOptions, TicketTag, parse_with, should_auto_reply,
-    split_mbox, thread_keys,
+    Mailbox, OutgoingMessage, ParseOptions, TicketTag, parse_with, should_auto_reply, split_mbox,
+    thread_keys,
 };
 use libfuzzer_sys::fuzz_target;
 
