@@ -70,6 +70,29 @@ fn incident_value(i: &Incident) -> Value {
     Value::from_serialize(v)
 }
 
+/// What every list page gets: its items, the paging, the filter as given, the vocabularies.
+fn list_vars<T>(
+    name: &'static str,
+    p: &hikeshi_store::Paged<T>,
+    value: fn(&T) -> Value,
+    filter: serde_json::Value,
+) -> BTreeMap<&'static str, Value> {
+    let mut vars = BTreeMap::new();
+    vars.insert(
+        name,
+        Value::from(p.items.iter().map(value).collect::<Vec<_>>()),
+    );
+    vars.insert("total", Value::from(p.total));
+    vars.insert("page", Value::from(p.page));
+    vars.insert(
+        "pages",
+        Value::from((p.total + p.per_page - 1) / p.per_page),
+    );
+    vars.insert("filter", Value::from_serialize(filter));
+    vars.insert("vocab", vocab());
+    vars
+}
+
 fn report_value(r: &Report) -> Value {
     let mut v = views::report(r);
     v["received_ms"] = json!(r.received_at);
@@ -151,22 +174,12 @@ async fn reports(
         .store
         .list_reports(user.viewer(), &f, Page::new(q.page, Some(50)))
         .await?;
-    let mut vars = BTreeMap::new();
-    vars.insert(
+    let vars = list_vars(
         "reports",
-        Value::from(p.items.iter().map(report_value).collect::<Vec<_>>()),
+        &p,
+        report_value,
+        json!({"status": q.status, "q": q.q}),
     );
-    vars.insert("total", Value::from(p.total));
-    vars.insert("page", Value::from(p.page));
-    vars.insert(
-        "pages",
-        Value::from((p.total + p.per_page - 1) / p.per_page),
-    );
-    vars.insert(
-        "filter",
-        Value::from_serialize(json!({"status": q.status, "q": q.q})),
-    );
-    vars.insert("vocab", vocab());
     Ok(render(&st, &ctx, "reports.html", vars))
 }
 
@@ -232,19 +245,12 @@ async fn incidents(
         .store
         .list_incidents(user.viewer(), &f, Page::new(q.page, Some(50)))
         .await?;
-    let mut vars = BTreeMap::new();
-    vars.insert(
+    let vars = list_vars(
         "incidents",
-        Value::from(p.items.iter().map(incident_value).collect::<Vec<_>>()),
+        &p,
+        incident_value,
+        json!({"phase": q.phase, "category": q.category, "priority": q.priority, "q": q.q, "open": q.open}),
     );
-    vars.insert("total", Value::from(p.total));
-    vars.insert("page", Value::from(p.page));
-    vars.insert(
-        "pages",
-        Value::from((p.total + p.per_page - 1) / p.per_page),
-    );
-    vars.insert("filter", Value::from_serialize(json!({"phase": q.phase, "category": q.category, "priority": q.priority, "q": q.q, "open": q.open})));
-    vars.insert("vocab", vocab());
     Ok(render(&st, &ctx, "incidents.html", vars))
 }
 
