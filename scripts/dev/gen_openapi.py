@@ -74,12 +74,16 @@ schemas["Extracted"] = obj({"kind": kinds, "value": S(), "raw": S(), "start": I,
 schemas["ReportIndicator"] = obj({"id": I, "kind": kinds, "value": S(), "defanged": S(), "source": S(), "raw": S(), "start": I, "end": I,
   "warnings": S(), "status": enum("proposed","accepted","dismissed")}, ["id","kind","value","defanged","source","raw","start","end","warnings","status"])
 schemas["IncidentIndicatorList"] = items_of("IncidentIndicator")
+schemas["Sighting"] = obj({"kind": kinds, "value": S(), "defanged": S(), "source": S(), "line": I, "field": S(), "host": S(),
+  "destination": S(), "seen_at": S(), "asset": {"type": ["string","null"]}, "recorded_at": T},
+  ["kind","value","defanged","source","line","field","host","destination","seen_at","asset","recorded_at"])
 schemas["ExtractedList"] = items_of("Extracted")
 schemas["ReportIndicatorList"] = items_of("ReportIndicator")
 schemas["AffectedAsset"] = obj({"asset": S(), "addresses": arr(S()), "owner": S(), "department": S(), "criticality": S(), "package": S(),
   "installed": S(), "fixed": {"type": ["string","null"]}, "advisory": S(), "confidence": enum("exact","product-name-only","needs-review"),
   "rule": {"type": "object"}}, ["asset","addresses","owner","department","criticality","package","installed","fixed","advisory","confidence","rule"])
 schemas["AffectedList"] = obj({"advisory": S(), "items": arr(ref("AffectedAsset"))}, ["advisory","items"])
+schemas["SightingList"] = items_of("Sighting")
 schemas["IncidentPage"] = page_of("Incident"); schemas["ReportPage"] = page_of("Report")
 schemas["Timeline"] = items_of("Event"); schemas["TaskList"] = items_of("Task"); schemas["DecisionList"] = items_of("Decision"); schemas["UserList"] = items_of("User")
 
@@ -172,6 +176,7 @@ paths = {
  "/api/v1/stats/national": {"get": {"summary": "JPCERT/CC's national series totals for a period (imported with hikeshi stats import-jpcert)",
    "parameters": [q("period", S()), q("format", enum("json","csv"))],
    "responses": {"200": {"description": "totals", "content": {"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": S()}}}, "400": ERR["400"], "401": ERR["401"], "404": ERR["404"]}}},
+ "/api/v1/incidents/{id}/sightings": {"get": op("Sweep hits recorded on the incident, with internal host and asset", resp(200, ref("SightingList")), params=[ID])},
  "/api/v1/tasks/{id}": {"patch": op("Mark a task done or not", resp(200, ref("Task")), "TaskPatch", [RID])},
  "/api/v1/me": {"get": op("Who am I", resp(200, ref("User")), errs=("401",))},
  "/api/v1/me/tokens": {"post": op("Create an API token (shown once)", resp(201, obj({"id": I, "name": S(), "token": S()}, ["id","name","token"]), "created"), "NewToken", errs=("400","401"))},

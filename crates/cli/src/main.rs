@@ -101,7 +101,7 @@ fn main() -> ExitCode {
         let command = match cli.command {
             Command::Ioc(c) if !c.needs_store() => return cmd::ioc::run(c),
             // Synchronous and CPU-bound: no runtime, no database.
-            Command::Sweep(a) => return cmd::sweep::run(a),
+            Command::Sweep(a) if a.incident.is_none() => return cmd::sweep::run(a),
             other => other,
         };
         let settings = config::Settings::load(cli.data_dir.as_deref(), cli.config.as_deref())?;
@@ -122,7 +122,7 @@ fn main() -> ExitCode {
                     cmd::vuln::import_advisories(settings, files).await
                 }
                 Command::Vuln(c) => cmd::vuln::run(settings, c).await,
-                Command::Sweep(_) => unreachable!("handled before the runtime starts"),
+                Command::Sweep(a) => cmd::sweep::run_for_incident(settings, a).await,
             }
         })
     })();

@@ -153,6 +153,67 @@ fn first_run_then_a_report_over_http_walks_to_closed() {
         .map(|i| i["value"].as_str().unwrap())
         .collect();
     assert_eq!(values, ["evil.example.net", "151.80.1.23"]);
+
+    // Sweep logs for the incident: hits become sightings, linked to the asset whose address is
+    // the internal host; sweeping again adds nothing.
+    let inv = dir.path().join("assets.csv");
+    std::fs::write(&inv, "hostname,ip,owner,department,criticality,os,package,version\npc-049,10.0.139.49,Ito,Sales,low,debian-12,bash,5.2\n").unwrap();
+    assert!(
+        hikeshi(dir.path(), &["asset", "import", inv.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let data = format!("{}/../sweep/tests/data", env!("CARGO_MANIFEST_DIR"));
+    let sweep = |dir: &std::path::Path| {
+        hikeshi(
+            dir,
+            &[
+                "sweep",
+                "--incident",
+                n,
+                "--count",
+                "-i",
+                &format!("{data}/iocs_1k.txt"),
+                &format!("{data}/squid.log"),
+            ],
+        )
+    };
+    let first = sweep(dir.path());
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let err = String::from_utf8_lossy(&first.stderr);
+    assert!(
+        err.contains(" new sightings on ") && !err.contains(" 0 new sightings"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("(0 on known assets)"),
+        "pc-049 is a known asset: {err}"
+    );
+    let again = sweep(dir.path());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains(" 0 new sightings"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let (_, sightings) = call(
+        &a,
+        "GET",
+        &server.url(&format!("/api/v1/incidents/{n}/sightings")),
+        &token,
+        None,
+    );
+    let items = sightings["items"].as_array().unwrap();
+    assert!(
+        items
+            .iter()
+            .any(|x| x["asset"] == "pc-049" && x["host"] == "10.0.139.49"),
+        "{sightings}"
+    );
     drop(server);
 
     let again = Server::start(dir.path(), &[]);

@@ -149,3 +149,34 @@ pub struct ReportIndicator {
     /// `proposed`, `accepted` (attached to an incident) or `dismissed`.
     pub status: String,
 }
+
+/// A sweep hit to record as a sighting on an incident.
+#[derive(Debug, Clone)]
+pub struct NewSighting {
+    pub indicator: Indicator,
+    /// The log file (as given to the sweep).
+    pub source: String,
+    pub line: i64,
+    pub offset: i64,
+    pub field: String,
+    /// The internal host (source of the connection), when the log format has one.
+    pub host: String,
+    pub destination: String,
+    /// The log line's own timestamp, as written.
+    pub seen_at: String,
+}
+
+/// A recorded sighting.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sighting {
+    pub indicator: Indicator,
+    pub source: String,
+    pub line: i64,
+    pub field: String,
+    pub host: String,
+    pub destination: String,
+    pub seen_at: String,
+    /// The asset the host was matched to by name or address.
+    pub asset: Option<String>,
+    pub recorded_at: i64,
+}

@@ -38,6 +38,10 @@ pub struct SweepArgs {
     /// auto, text, ignore (repeatable; dotted names for nested JSON: source.ip=ip).
     #[arg(long = "field", value_name = "NAME=ROLE")]
     pub fields: Vec<String>,
+    /// Also record the hits as sightings on this incident (id or number), linked to the assets
+    /// whose name or address is the internal host; sweeping the same logs again adds nothing.
+    #[arg(long, value_name = "INCIDENT")]
+    pub incident: Option<String>,
     /// Log files or directories (recursive); `-` reads standard input.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
@@ -88,6 +92,8 @@ struct Printer<W: Write> {
     /// Standard output is gone (a closed pipe): stop sweeping.
     broken: bool,
     progress: Option<(Instant, Instant)>,
+    /// Hits kept for recording as sightings (`--incident`).
+    kept: Option<Vec<Hit>>,
 }
 
 impl<W: Write> Printer<W> {
@@ -105,6 +111,9 @@ impl<W: Write> Sink for Printer<W> {
     fn hit(&mut self, hit: Hit) {
         if let Some(s) = &mut self.summary {
             s.add(&hit);
+        }
+        if let Some(k) = &mut self.kept {
+            k.push(hit.clone());
         }
         if self.count_only {
             return;
@@ -157,7 +166,7 @@ fn clear_progress(shown: bool) {
 /// `Result` is kept for the uniform subcommand signature.
 pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
     match sweep(args) {
-        Ok(code) => Ok(code),
+        Ok((code, _)) => Ok(code),
         Err(e) => {
             eprintln!("hikeshi sweep: {e:#}");
             Ok(ExitCode::from(2))
@@ -165,7 +174,87 @@ pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
+/// `hikeshi sweep --incident …`: sweep as usual, then record the hits as sightings.
+pub async fn run_for_incident(
+    settings: crate::config::Settings,
+    args: SweepArgs,
+) -> anyhow::Result<ExitCode> {
+    let Some(incident) = args.incident.clone() else {
+        return run(args);
+    };
+    let store = match settings.open_store().await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("hikeshi sweep: {e:#}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let inc = match incident.parse::<i64>() {
+        Ok(id) => {
+            store
+                .incident(
+                    hikeshi_store::Viewer::System,
+                    hikeshi_domain::IncidentId(id),
+                )
+                .await
+        }
+        Err(_) => match incident.parse() {
+            Ok(n) => {
+                store
+                    .incident_by_number(hikeshi_store::Viewer::System, n)
+                    .await
+            }
+            Err(e) => {
+                eprintln!("hikeshi sweep: --incident {incident:?}: {e}");
+                return Ok(ExitCode::from(2));
+            }
+        },
+    };
+    let inc = match inc {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("hikeshi sweep: --incident {incident:?}: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let (code, hits) = match tokio::task::spawn_blocking(move || sweep(args)).await? {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("hikeshi sweep: {e:#}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let sightings: Vec<hikeshi_domain::NewSighting> = hits
+        .into_iter()
+        .map(|h| hikeshi_domain::NewSighting {
+            indicator: hikeshi_domain::Indicator {
+                kind: h.kind,
+                value: h.indicator,
+            },
+            source: h.file.to_string(),
+            line: h.line as i64,
+            offset: h.offset as i64,
+            field: h.field,
+            host: h.source.unwrap_or_default(),
+            destination: h.destination.unwrap_or_default(),
+            seen_at: h.timestamp.unwrap_or_default(),
+        })
+        .collect();
+    let r = store
+        .record_sightings(&hikeshi_domain::Actor::Cli, inc.id, &sightings)
+        .await?;
+    eprintln!(
+        "hikeshi sweep: {} hits, {} new sightings on {} ({} on known assets)",
+        sightings.len(),
+        r.new,
+        inc.number,
+        r.on_assets
+    );
+    store.close().await;
+    Ok(code)
+}
+
+fn sweep(args: SweepArgs) -> anyhow::Result<(ExitCode, Vec<Hit>)> {
     let file = File::open(&args.indicators)
         .with_context(|| format!("cannot open indicator list {}", args.indicators.display()))?;
     let loaded = hikeshi_sweep::read_indicators(BufReader::new(file))
@@ -222,6 +311,7 @@ fn sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
         progress: io::stderr()
             .is_terminal()
             .then(|| (Instant::now(), Instant::now())),
+        kept: args.incident.is_some().then(Vec::new),
     };
     if !args.count && args.output == OutputArg::Csv {
         printer.write_line(output::CSV_HEADER);
@@ -241,11 +331,12 @@ fn sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
     if printer.out.flush().is_err() {
         printer.broken = true;
     }
-    Ok(if printer.failed {
+    let code = if printer.failed {
         ExitCode::from(2)
     } else if stats.hit_lines > 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
-    })
+    };
+    Ok((code, printer.kept.take().unwrap_or_default()))
 }

@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
             get(correlations),
         )
         .route("/api/v1/reports/{id}/indicators", get(report_indicators))
+        .route("/api/v1/incidents/{id}/sightings", get(sightings))
         .route("/api/v1/reports/{id}/indicators/accept", post(accept))
 }
 
@@ -291,4 +292,22 @@ async fn accept(
     Ok(Json(
         json!({"accepted": n, "incident": inc.number.to_string()}),
     ))
+}
+
+/// Where the incident's indicators were seen in the logs swept for it, with the internal host
+/// and the asset it belongs to.
+async fn sightings(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<Json<Value>> {
+    let inc = resolve(&st, &user, &id).await?;
+    let items = st.store.incident_sightings(user.viewer(), inc.id).await?;
+    Ok(Json(json!({"items": items.iter().map(|s| json!({
+        "kind": s.indicator.kind.as_str(), "value": s.indicator.value,
+        "defanged": defang(&s.indicator, DefangStyle::default()),
+        "source": s.source, "line": s.line, "field": s.field, "host": s.host,
+        "destination": s.destination, "seen_at": s.seen_at, "asset": s.asset,
+        "recorded_at": rfc3339(s.recorded_at),
+    })).collect::<Vec<_>>()})))
 }

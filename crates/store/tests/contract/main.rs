@@ -29,4 +29,5 @@ on_both_backends!(
     concurrent_writers_keep_the_audit_chain_linear,
     indicators_correlate_across_incidents_without_leaking_context,
     reports_record_their_indicators_as_sightings,
+    sweep_hits_become_sightings_once_and_find_their_assets,
 );

@@ -223,3 +223,89 @@ pub async fn reports_record_their_indicators_as_sightings(f: &Fresh) {
         "accepted or dismissed"
     );
 }
+
+pub async fn sweep_hits_become_sightings_once_and_find_their_assets(f: &Fresh) {
+    let s = &f.store;
+    s.upsert_assets(
+        &Actor::Cli,
+        &[AssetRecord {
+            name: "pc-7".into(),
+            addresses: vec!["10.0.0.7".into()],
+            owner: "Ito".into(),
+            department: "Sales".into(),
+            criticality: "low".into(),
+            location: String::new(),
+            os: String::new(),
+            software: vec![],
+        }],
+    )
+    .await
+    .unwrap();
+    let inc = s
+        .create_incident(
+            &Actor::Cli,
+            new_incident("c2", Category::MalwareSite, vec![]),
+        )
+        .await
+        .unwrap();
+    let hit = |line: i64, host: &str| NewSighting {
+        indicator: ind(Kind::Domain, "evil.example.net"),
+        source: "proxy.log".into(),
+        line,
+        offset: line * 100,
+        field: "url".into(),
+        host: host.into(),
+        destination: "www.evil.example.net".into(),
+        seen_at: "1700000001.815".into(),
+    };
+    let r = s
+        .record_sightings(
+            &Actor::Cli,
+            inc.id,
+            &[hit(1, "10.0.0.7"), hit(2, "10.0.0.8"), hit(2, "10.0.0.8")],
+        )
+        .await
+        .unwrap();
+    assert_eq!((r.new, r.on_assets), (2, 1));
+    let again = s
+        .record_sightings(&Actor::Cli, inc.id, &[hit(1, "10.0.0.7"), hit(3, "pc-7")])
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.new, again.on_assets),
+        (1, 1),
+        "line 1 again adds nothing; pc-7 is found by name"
+    );
+    let list = s.incident_sightings(Viewer::System, inc.id).await.unwrap();
+    assert_eq!(list.len(), 3);
+    let on_pc7: Vec<i64> = list
+        .iter()
+        .filter(|x| x.asset.as_deref() == Some("pc-7"))
+        .map(|x| x.line)
+        .collect();
+    assert_eq!(on_pc7.len(), 2);
+    let id = s
+        .indicator_id(&ind(Kind::Domain, "evil.example.net"))
+        .await
+        .unwrap()
+        .unwrap();
+    s.attach_indicators(
+        &Actor::Cli,
+        inc.id,
+        &[(
+            ind(Kind::Domain, "evil.example.net"),
+            IndicatorContext::default(),
+        )],
+    )
+    .await
+    .unwrap();
+    let attached = s.incident_indicators(Viewer::System, inc.id).await.unwrap();
+    assert_eq!((attached[0].id, attached[0].sighting_count), (id, 3));
+    assert!(
+        s.timeline(Viewer::System, inc.id)
+            .await
+            .unwrap()
+            .iter()
+            .any(|e| e.kind == "sweep" && e.data["new"] == 2)
+    );
+}
