@@ -1,8 +1,8 @@
 //! Japanese and English: message catalogs (`locales/*.json`, compiled in) and choosing the
 //! language of a response.
 //!
-//! Choice, first match wins: an explicit `?lang=` (remembered in a cookie), the signed-in user's
-//! setting, the `hikeshi_lang` cookie, then `Accept-Language`; English otherwise.
+//! Choice, first match wins: an explicit `?lang=`, the `hikeshi_lang` cookie it leaves, the
+//! signed-in user's setting, then `Accept-Language`; English otherwise.
 
 use axum::http::{HeaderMap, header};
 use std::collections::HashMap;
@@ -59,14 +59,16 @@ pub fn from_accept_language(headers: &HeaderMap) -> Option<Lang> {
 }
 
 pub fn negotiate(query_lang: Option<&str>, user_lang: Option<&str>, headers: &HeaderMap) -> Lang {
+    // The latest explicit choice (this request's ?lang=, then the cookie it left) wins over the
+    // account's setting, so the language links work for everyone.
     query_lang
         .and_then(Lang::parse)
-        .or_else(|| user_lang.and_then(Lang::parse))
         .or_else(|| {
             crate::auth::cookie(headers, LANG_COOKIE)
                 .as_deref()
                 .and_then(Lang::parse)
         })
+        .or_else(|| user_lang.and_then(Lang::parse))
         .or_else(|| from_accept_language(headers))
         .unwrap_or(Lang::En)
 }
@@ -155,5 +157,16 @@ mod tests {
         );
         assert_eq!(from_accept_language(&h), Some(Lang::En));
         assert_eq!(negotiate(Some("ja"), Some("en"), &h), Lang::Ja);
+        assert_eq!(
+            negotiate(None, Some("ja"), &h),
+            Lang::Ja,
+            "the account's setting beats the browser"
+        );
+        h.insert(header::COOKIE, "hikeshi_lang=en".parse().unwrap());
+        assert_eq!(
+            negotiate(None, Some("ja"), &h),
+            Lang::En,
+            "a remembered choice beats the account's setting"
+        );
     }
 }
