@@ -171,8 +171,13 @@ def test_incident_handling_from_triage_to_closed(driver, server, shot):
     # example.com is a documentation domain (RFC 2606). The handler ticks the URL only.
     url_row = rows["hxxp://evil[.]example[.]com/x"]
     ip_row = rows.get("10[.]0[.]0[.]5") or rows["10.0.0.5"]
-    assert [t.text for t in ip_row.find_elements(By.CSS_SELECTOR, ".tag")] == ["Private and shared IP address space"]
-    assert [t.text for t in url_row.find_elements(By.CSS_SELECTOR, ".tag")] == ["Documentation domain names"]
+    # The tag says which kind of list (translated); the list's own name is its tooltip.
+    ip_tags = ip_row.find_elements(By.CSS_SELECTOR, ".tag")
+    url_tags = url_row.find_elements(By.CSS_SELECTOR, ".tag")
+    assert [t.text for t in ip_tags] == ["Private or shared address"]
+    assert [t.get_attribute("title") for t in ip_tags] == ["Private and shared IP address space"]
+    assert [t.text for t in url_tags] == ["Documentation example"]
+    assert [t.get_attribute("title") for t in url_tags] == ["Documentation domain names"]
     assert not ip_row.find_element(By.CSS_SELECTOR, "input[type=checkbox]").is_selected()
     url_box = url_row.find_element(By.CSS_SELECTOR, "input[type=checkbox]")
     assert not url_box.is_selected()

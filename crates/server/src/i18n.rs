@@ -139,6 +139,20 @@ mod tests {
         keys.extend(ReportStatus::all().iter().map(|v| v.label_key()));
         keys.extend(Channel::all().iter().map(|v| v.label_key()));
         keys.extend(IndicatorRole::all().iter().map(|v| v.label_key()));
+        use hikeshi_ioc::Category as W;
+        for c in [
+            W::Private,
+            W::Reserved,
+            W::Documentation,
+            W::PublicResolver,
+            W::Cdn,
+            W::Popular,
+            W::KnownBenign,
+            W::Custom,
+        ] {
+            let name = serde_json::to_value(c).unwrap();
+            keys.push(format!("warn.{}", name.as_str().unwrap()));
+        }
         for k in keys {
             for lang in [Lang::En, Lang::Ja] {
                 assert_ne!(t(lang, &k), k, "{k} has no {} label", lang.code());

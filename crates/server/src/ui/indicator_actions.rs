@@ -72,7 +72,7 @@ async fn review(
             json!({
                 "kind": x.kind.as_str(), "value": x.value, "raw": x.raw,
                 "defanged": defang(&x.indicator(), DefangStyle::default()),
-                "warnings": x.warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
+                "warnings": super::warning_values(&x.warnings),
             })
         })
         .collect();

@@ -289,3 +289,11 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
 pub fn see_other(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_owned())]).into_response()
 }
+
+/// Warning-list hits as the templates show them: the category (translated in the catalogs under
+/// `warn.*`) and the list's own name (shown as a tooltip; lists are named in English upstream).
+pub fn warning_values(ws: &[hikeshi_ioc::Warning]) -> Vec<serde_json::Value> {
+    ws.iter()
+        .map(|w| serde_json::json!({"list": w.list, "category": w.category}))
+        .collect()
+}

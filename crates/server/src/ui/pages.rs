@@ -207,7 +207,9 @@ async fn report(
             json!({
                 "id": x.id.0, "kind": x.indicator.kind.as_str(), "value": x.indicator.value,
                 "defanged": hikeshi_ioc::defang(&x.indicator, hikeshi_ioc::DefangStyle::default()),
-                "raw": x.raw, "source": x.source, "warnings": x.warnings, "status": x.status,
+                "raw": x.raw, "source": x.source, "status": x.status,
+            // Checked against the lists in force now, so the page says which kind of list.
+            "warnings": super::warning_values(&st.extractor.warnings().check(x.indicator.kind, &x.indicator.value)),
             })
         })
         .collect();
