@@ -24,7 +24,7 @@ echo "PostgreSQL for tests: ${HIKESHI_TEST_POSTGRES_URL%%:hikeshi@*}:***@${HIKES
 
 echo "== dependency rules (DESIGN.md §4): pure crates use no async runtime, SQL, HTTP or templates"
 bad=0
-for crate in hikeshi-ioc hikeshi-sweep hikeshi-domain hikeshi-exchange hikeshi-mail; do
+for crate in hikeshi-ioc hikeshi-sweep hikeshi-domain hikeshi-exchange hikeshi-mail hikeshi-vuln; do
   [ -d "crates/${crate#hikeshi-}" ] || continue
   for dep in tokio sqlx axum hyper minijinja; do
     if cargo tree -p "$crate" -e normal --prefix none 2>/dev/null | grep -qE "^$dep v"; then
