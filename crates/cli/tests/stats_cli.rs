@@ -59,3 +59,36 @@ fn national_statistics_are_imported_with_the_malformed_row_named_and_summed_per_
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("FY15"));
 }
+
+#[test]
+fn our_own_counts_for_a_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("r.txt");
+    std::fs::write(&f, "scan from 192.0.2.1").unwrap();
+    for _ in 0..2 {
+        assert!(
+            hikeshi(dir.path(), &["report", "submit", f.to_str().unwrap()])
+                .status
+                .success()
+        );
+    }
+    let fy = hikeshi_domain::period::Period::containing_ms_jst(
+        hikeshi_domain::period::PeriodKind::FiscalYear,
+        hikeshi_domain::time::now_ms(),
+    )
+    .unwrap()
+    .to_string();
+    let o = hikeshi(dir.path(), &["stats", "summary", "--period", &fy]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        (
+            v["counts"]["reports"].as_i64(),
+            v["counts"]["incidents"].as_i64()
+        ),
+        (Some(2), Some(0))
+    );
+    let old = hikeshi(dir.path(), &["stats", "summary", "--period", "FY2001"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&old)).unwrap();
+    assert_eq!(v["counts"]["reports"], 0);
+}

@@ -21,6 +21,12 @@ pub enum StatsCmd {
     /// from a directory. Every clean row is read exactly; each malformed row is printed with file,
     /// line and reason and left out (its month becomes a gap). Exit 1 when any row was rejected.
     ImportJpcert { dir: PathBuf },
+    /// Our own reports and incidents of a period by category, priority, attacker class and
+    /// RSIT type (exercises counted apart).
+    Summary {
+        #[arg(long)]
+        period: String,
+    },
     /// Each national series' total for a period: FY2015, 2015, 2015Q2, 2015-04, FY2015Q1 …
     National {
         #[arg(long)]
@@ -83,6 +89,21 @@ pub async fn run(settings: Settings, cmd: StatsCmd) -> anyhow::Result<ExitCode> 
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        StatsCmd::Summary { period } => {
+            let p: Period = period
+                .parse()
+                .map_err(|e| anyhow::anyhow!("--period {period:?}: {e}"))?;
+            let store = settings.open_store().await?;
+            let counts = store.counts(p.start_ms_jst(), p.end_ms_jst()).await?;
+            store.close().await;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(
+                    &serde_json::json!({"period": p.to_string(), "counts": counts})
+                )?
+            );
+            Ok(ExitCode::SUCCESS)
         }
         StatsCmd::National { period, format } => {
             let period: Period = period
