@@ -34,6 +34,26 @@ pub(crate) async fn resolve(st: &AppState, user: &CurrentUser, s: &str) -> AppRe
     })
 }
 
+/// An incident named in a JSON body by id (a number) or number (`HK-2026-000123`); `field` is
+/// the body's field, for the error message.
+pub(crate) async fn resolve_value(
+    st: &AppState,
+    user: &CurrentUser,
+    field: &str,
+    v: &Value,
+) -> AppResult<Incident> {
+    let s = match v {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        _ => {
+            return Err(AppError::bad_request(format!(
+                "{field} must be an incident id or a number like HK-2026-000123"
+            )));
+        }
+    };
+    resolve(st, user, &s).await
+}
+
 /// A user named by id or username ("me" is the caller).
 pub(crate) async fn user_ref(st: &AppState, me: &CurrentUser, v: &Value) -> AppResult<UserId> {
     match v {
@@ -312,16 +332,7 @@ async fn merge(
 ) -> AppResult<Json<IncidentView>> {
     let actor = user.writer()?;
     let from = resolve(&st, &user, &id).await?;
-    let into = match &b.into {
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => s.clone(),
-        _ => {
-            return Err(AppError::bad_request(
-                "into must be an incident id or number",
-            ));
-        }
-    };
-    let into = resolve(&st, &user, &into).await?;
+    let into = resolve_value(&st, &user, "into", &b.into).await?;
     Ok(Json(IncidentView::from(
         &st.store
             .merge_incidents(&actor, from.id, into.id, b.reason.trim())

@@ -265,15 +265,15 @@ async fn accept(
 ) -> AppResult<Json<Value>> {
     let actor = user.writer()?;
     let report = st.store.report(user.viewer(), ReportId(id)).await?;
-    let target = match &b.incident {
-        Some(Value::Number(n)) => n.to_string(),
-        Some(Value::String(s)) => s.clone(),
-        Some(_) => return Err(AppError::bad_request("incident must be an id or number")),
-        None => report.incident_id.map(|i| i.0.to_string()).ok_or_else(|| {
-            AppError::bad_request("the report is not linked to an incident; say which incident")
-        })?,
+    let inc = match (&b.incident, report.incident_id) {
+        (Some(v), _) => super::incidents::resolve_value(&st, &user, "incident", v).await?,
+        (None, Some(linked)) => st.store.incident(user.viewer(), linked).await?,
+        (None, None) => {
+            return Err(AppError::bad_request(
+                "the report is not linked to an incident; say which incident",
+            ));
+        }
     };
-    let inc = resolve(&st, &user, &target).await?;
     let ctx = IndicatorContext {
         role: opt_named("role", b.role.as_deref())?.unwrap_or(IndicatorRole::Unknown),
         tlp: b

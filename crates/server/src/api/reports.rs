@@ -264,16 +264,7 @@ async fn link(
 ) -> AppResult<Json<Value>> {
     let actor = user.writer()?;
     st.store.report(user.viewer(), ReportId(id)).await?;
-    let target = match &b.incident {
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => s.clone(),
-        _ => {
-            return Err(AppError::bad_request(
-                "incident must be an id or a number like HK-2026-000123",
-            ));
-        }
-    };
-    let inc = super::incidents::resolve(&st, &user, &target).await?;
+    let inc = super::incidents::resolve_value(&st, &user, "incident", &b.incident).await?;
     st.store.link_report(&actor, ReportId(id), inc.id).await?;
     Ok(Json(
         json!({"report": views::report(&st.store.report(user.viewer(), ReportId(id)).await?), "incident": views::IncidentView::from(&inc)}),
