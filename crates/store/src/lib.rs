@@ -23,14 +23,18 @@
 
 mod assets;
 mod audit;
+mod feeds;
 mod incident_ops;
 mod incidents;
 pub(crate) mod indicators;
 mod mail_intake;
+mod misp_events;
 mod national;
 mod query;
 mod reports;
 mod rows;
+mod shared_objects;
+mod sharing;
 mod sightings;
 mod stats;
 mod timeline;
@@ -38,10 +42,16 @@ mod tx;
 mod users;
 mod visibility;
 
+pub use feeds::{Feed, NewFeed, Poll};
 pub use incidents::{IncidentFilter, IncidentPatch, NewIncident};
 pub use mail_intake::MailAction;
+pub use misp_events::{MispAttr, MispEventRow, MispQuery, MispReader, NewMispEvent};
 pub use reports::ReportFilter;
 pub use rows::{Page, Paged};
+pub use shared_objects::{
+    AddOutcome, NewSharedObject, ObjectPage, ObjectQuery, SharedObject, TaxiiStatus, Versions,
+};
+pub use sharing::{Access, IndicatorSource, Member, Principal, SharingGroup, SourcedIndicator};
 pub use sightings::Recorded;
 pub use stats::Counts;
 pub use tx::Tx;

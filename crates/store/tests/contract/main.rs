@@ -30,4 +30,7 @@ on_both_backends!(
     indicators_correlate_across_incidents_without_leaking_context,
     reports_record_their_indicators_as_sightings,
     sweep_hits_become_sightings_once_and_find_their_assets,
+    sharing_groups_enforce_their_ceiling_and_page_objects,
+    misp_events_are_seen_only_by_their_audience,
+    feeds_and_imports_link_indicators_to_their_source,
 );

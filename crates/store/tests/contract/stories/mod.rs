@@ -67,3 +67,5 @@ mod access;
 pub use access::*;
 mod indicators;
 pub use indicators::*;
+mod sharing;
+pub use sharing::*;
