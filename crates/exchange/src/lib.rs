@@ -7,4 +7,6 @@
 //! imports return a [`share::Imported`] that keeps unknown objects and names every rejection.
 
 pub mod jpcert_stats;
+pub mod misp;
 pub mod share;
+pub mod text;
