@@ -80,39 +80,41 @@ pub fn write_csv<W: Write>(set: &ShareSet, out: W) -> io::Result<usize> {
 /// anything else for English. Returns the number of indicator lines written.
 pub fn write_defanged<W: Write>(set: &ShareSet, mut out: W, lang: &str) -> io::Result<usize> {
     let ja = lang.eq_ignore_ascii_case("ja");
+    let mut groups: Vec<(Kind, Vec<String>)> = Vec::new();
+    for kind in Kind::ALL {
+        let mut values: Vec<String> = Vec::new();
+        for ind in set.indicators.iter().filter(|i| i.indicator.kind == kind) {
+            // One indicator per line: a value with a line break would read as two.
+            let v = defang(&ind.indicator, DefangStyle::Brackets).replace(['\r', '\n'], " ");
+            if !values.contains(&v) {
+                values.push(v);
+            }
+        }
+        if !values.is_empty() {
+            groups.push((kind, values));
+        }
+    }
+    let total: usize = groups.iter().map(|(_, v)| v.len()).sum();
     let tlp = set.max_tlp().label();
     if ja {
         writeln!(out, "{tlp} 提供: {}", set.producer.name)?;
         writeln!(
             out,
-            "指標 {} 件（リンクにならないよう無害化しています: hxxp, [.]）",
-            set.indicators.len()
+            "指標 {total} 件（リンクにならないよう無害化しています: hxxp, [.]）"
         )?;
     } else {
         writeln!(out, "{tlp} from {}", set.producer.name)?;
         writeln!(
             out,
-            "{} indicators (defanged so they are not links: hxxp, [.])",
-            set.indicators.len()
+            "{total} indicators (defanged so they are not links: hxxp, [.])"
         )?;
     }
     let mut written = 0;
-    for kind in Kind::ALL {
-        let mut values: Vec<String> = Vec::new();
-        for ind in set.indicators.iter().filter(|i| i.indicator.kind == kind) {
-            let v = defang(&ind.indicator, DefangStyle::Brackets);
-            if !values.contains(&v) {
-                values.push(v);
-            }
-        }
-        if values.is_empty() {
-            continue;
-        }
+    for (kind, values) in groups {
         writeln!(out)?;
         writeln!(out, "{} ({})", kind_label(kind, ja), values.len())?;
         for v in values {
-            // One indicator per line: a value with a line break would read as two.
-            writeln!(out, "{}", v.replace(['\r', '\n'], " "))?;
+            writeln!(out, "{v}")?;
             written += 1;
         }
     }
