@@ -9,4 +9,5 @@
 pub mod jpcert_stats;
 pub mod misp;
 pub mod share;
+pub mod stix;
 pub mod text;
