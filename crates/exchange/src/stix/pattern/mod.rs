@@ -62,6 +62,25 @@ pub enum Op {
     IsSuperset,
 }
 
+impl Op {
+    /// The operator as the grammar writes it (`=`, `ISSUBSET`).
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Op::Eq => "=",
+            Op::Ne => "!=",
+            Op::Lt => "<",
+            Op::Le => "<=",
+            Op::Gt => ">",
+            Op::Ge => ">=",
+            Op::In => "IN",
+            Op::Like => "LIKE",
+            Op::Matches => "MATCHES",
+            Op::IsSubset => "ISSUBSET",
+            Op::IsSuperset => "ISSUPERSET",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Qualifier {
     Within(f64),

@@ -215,7 +215,15 @@ impl<'a> Parser<'a> {
             }
         };
         if !ok {
-            return Err(self.err_at(val_at, format!("{op:?} cannot take this kind of value")));
+            return Err(self.err_at(
+                val_at,
+                match op {
+                    Op::Like | Op::Matches | Op::IsSubset | Op::IsSuperset => {
+                        format!("{} needs a string", op.keyword())
+                    }
+                    _ => format!("{} cannot compare with this kind of value", op.keyword()),
+                },
+            ));
         }
         let _ = op_at;
         Ok(Comparison::Test(Test {

@@ -1,0 +1,632 @@
+//! STIX 2.1 import: round trip, markings, what is kept and what is rejected, bad input, limits.
+
+#[path = "stix_fixture.rs"]
+mod fixture;
+
+use std::collections::BTreeSet;
+
+use hikeshi_domain::indicator::IndicatorRole;
+use hikeshi_domain::named::Named;
+use hikeshi_domain::tlp::Tlp;
+use hikeshi_exchange::share::Imported;
+use hikeshi_exchange::stix::markings;
+use hikeshi_exchange::stix::{
+    ExportOptions, ImportLimits, StixError, check_object, read_bundle, read_envelope, write_bundle,
+};
+use hikeshi_ioc::Kind;
+use serde_json::{Value, json};
+
+fn import(v: &Value) -> Result<Imported, StixError> {
+    read_bundle(v.to_string().as_bytes(), &ImportLimits::default())
+}
+
+fn bundle(objects: Vec<Value>) -> Value {
+    json!({"type": "bundle", "id": "bundle--2a9a2b3c-4d5e-4f60-8a1b-2c3d4e5f6a7b", "objects": objects})
+}
+
+const T: &str = "2026-01-02T03:04:05.678Z";
+
+fn ind(n: u32, pattern: &str, markings: &[&str]) -> Value {
+    json!({
+        "type": "indicator", "spec_version": "2.1",
+        "id": format!("indicator--{}", fixture::uuid(n)),
+        "created": T, "modified": T, "valid_from": T,
+        "name": format!("IOC {n}"), "pattern": pattern, "pattern_type": "stix",
+        "object_marking_refs": markings,
+    })
+}
+
+#[test]
+fn round_trip_gives_back_every_indicator_with_its_tlp_role_and_incident() {
+    let set = fixture::full_set();
+    let mut bytes = Vec::new();
+    let opts = ExportOptions {
+        tlp_max: Tlp::Red,
+        ..ExportOptions::default()
+    };
+    write_bundle(&set, &mut bytes, &opts).unwrap();
+    let back = read_bundle(&bytes[..], &ImportLimits::default()).unwrap();
+    assert!(back.rejected.is_empty(), "{:?}", back.rejected);
+
+    let sent: BTreeSet<(Kind, String, Tlp, String)> = set
+        .indicators
+        .iter()
+        .filter(|i| i.indicator.kind != Kind::Other)
+        .map(|i| {
+            let role = if i.indicator.kind == Kind::Cve {
+                IndicatorRole::Unknown // a vulnerability carries no role
+            } else {
+                i.role
+            };
+            (
+                i.indicator.kind,
+                i.indicator.value.clone(),
+                i.tlp,
+                role.as_str().to_owned(),
+            )
+        })
+        .collect();
+    let got: BTreeSet<(Kind, String, Tlp, String)> = back
+        .indicators
+        .iter()
+        .map(|i| {
+            (
+                i.indicator.kind,
+                i.indicator.value.clone(),
+                i.tlp.unwrap(),
+                i.role.as_str().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(got, sent);
+    // No duplicates from the SCOs: one indicator per exported indicator.
+    let expressible = set
+        .indicators
+        .iter()
+        .filter(|i| i.indicator.kind != Kind::Other)
+        .count();
+    assert_eq!(back.indicators.len(), expressible);
+
+    // Reports come back as groups, with their TLP and Japanese titles, and every indicator
+    // of an incident points at its group.
+    assert_eq!(back.groups.len(), set.incidents.len());
+    for (g, inc) in back.groups.iter().zip(&set.incidents) {
+        assert_eq!(g.title, format!("{} {}", inc.number, inc.title));
+        assert_eq!(g.tlp, Some(inc.tlp));
+        assert_eq!(g.created, Some(inc.created));
+    }
+    for i in back
+        .indicators
+        .iter()
+        .filter(|i| i.indicator.value != "standalone.example.org")
+    {
+        let g = i
+            .group
+            .expect("every fixture indicator but one is in an incident");
+        assert_eq!(back.groups[g].tlp, i.tlp, "{}", i.indicator.value);
+    }
+    // Comments: written as description, read back (empty stays empty).
+    let with_comment = back
+        .indicators
+        .iter()
+        .filter(|i| i.comment.starts_with("観測された"))
+        .count();
+    assert!(with_comment > 0);
+    // Malware, identity and relationships are kept, relationships also as relations.
+    assert!(back.kept.iter().any(|o| o["type"] == "malware"));
+    assert!(back.kept.iter().any(|o| o["type"] == "identity"));
+    assert!(
+        back.relations
+            .iter()
+            .any(|r| r.relationship_type == "based-on")
+    );
+    assert!(
+        back.relations
+            .iter()
+            .any(|r| r.relationship_type == "indicates")
+    );
+}
+
+#[test]
+fn the_standalone_indicator_has_no_group() {
+    let set = fixture::full_set();
+    let mut bytes = Vec::new();
+    let opts = ExportOptions {
+        tlp_max: Tlp::Green,
+        ..ExportOptions::default()
+    };
+    write_bundle(&set, &mut bytes, &opts).unwrap();
+    let back = read_bundle(&bytes[..], &ImportLimits::default()).unwrap();
+    let s = back
+        .indicators
+        .iter()
+        .find(|i| i.indicator.value == "standalone.example.org")
+        .unwrap();
+    assert_eq!(s.group, None);
+}
+
+#[test]
+fn tlp_1_0_markings_are_understood_predefined_or_in_the_bundle() {
+    let b = bundle(vec![
+        json!({"type": "marking-definition", "spec_version": "2.1", "id": markings::TLP1_AMBER,
+               "created": "2017-01-20T00:00:00.000Z", "definition_type": "tlp", "name": "TLP:AMBER",
+               "definition": {"tlp": "amber"}}),
+        ind(
+            1,
+            "[ipv4-addr:value = '192.0.2.1']",
+            &[markings::TLP1_WHITE],
+        ),
+        ind(
+            2,
+            "[ipv4-addr:value = '192.0.2.2']",
+            &[markings::TLP1_GREEN],
+        ),
+        ind(
+            3,
+            "[ipv4-addr:value = '192.0.2.3']",
+            &[markings::TLP1_AMBER],
+        ),
+        ind(4, "[ipv4-addr:value = '192.0.2.4']", &[markings::TLP1_RED]),
+        ind(5, "[ipv4-addr:value = '192.0.2.5']", &[]),
+    ]);
+    let got = import(&b).unwrap();
+    let tlps: Vec<Option<Tlp>> = got.indicators.iter().map(|i| i.tlp).collect();
+    assert_eq!(
+        tlps,
+        [
+            Some(Tlp::Clear),
+            Some(Tlp::Green),
+            Some(Tlp::Amber),
+            Some(Tlp::Red),
+            None
+        ]
+    );
+    assert!(
+        got.kept.is_empty(),
+        "TLP definitions are understood, not kept"
+    );
+}
+
+#[test]
+fn markings_defined_in_the_bundle_count_even_after_the_object_and_the_strictest_wins() {
+    let custom_tlp = "marking-definition--0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5";
+    let custom_tlp2 = "marking-definition--1c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5";
+    let statement = "marking-definition--2c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5";
+    let b = bundle(vec![
+        ind(
+            1,
+            "[domain-name:value = 'a.example.com']",
+            &[custom_tlp, statement],
+        ),
+        ind(
+            2,
+            "[domain-name:value = 'b.example.com']",
+            &[markings::TLP2_GREEN, custom_tlp2],
+        ),
+        ind(
+            3,
+            "[domain-name:value = 'c.example.com']",
+            &[markings::TLP2_RED, markings::TLP2_GREEN],
+        ),
+        json!({"type": "marking-definition", "spec_version": "2.1", "id": custom_tlp,
+               "created": T, "definition_type": "tlp", "definition": {"tlp": "amber"}}),
+        json!({"type": "marking-definition", "spec_version": "2.1", "id": custom_tlp2,
+               "created": T, "name": "TLP:AMBER+STRICT",
+               "extensions": {markings::TLP2_EXTENSION: {"extension_type": "property-extension"}}}),
+        json!({"type": "marking-definition", "spec_version": "2.1", "id": statement,
+               "created": T, "definition_type": "statement",
+               "definition": {"statement": "Copyright 2026 Example"}}),
+    ]);
+    let got = import(&b).unwrap();
+    assert!(got.rejected.is_empty(), "{:?}", got.rejected);
+    let by_value = |v: &str| {
+        got.indicators
+            .iter()
+            .find(|i| i.indicator.value == v)
+            .unwrap()
+            .tlp
+    };
+    assert_eq!(by_value("a.example.com"), Some(Tlp::Amber));
+    assert_eq!(by_value("b.example.com"), Some(Tlp::AmberStrict));
+    assert_eq!(by_value("c.example.com"), Some(Tlp::Red));
+    // The statement marking is kept (we pass it on), the TLP ones are not.
+    assert_eq!(got.kept.len(), 1);
+    assert_eq!(got.kept[0]["id"], statement);
+}
+
+#[test]
+fn an_unknown_marking_rejects_the_object_and_only_that_object() {
+    let unknown = "marking-definition--9f9f9f9f-4a5b-4c6d-8e7f-8091a2b3c4d5";
+    let b = bundle(vec![
+        ind(1, "[domain-name:value = 'a.example.com']", &[unknown]),
+        ind(
+            2,
+            "[domain-name:value = 'b.example.com']",
+            &[markings::TLP2_CLEAR],
+        ),
+        json!({"type": "identity", "spec_version": "2.1", "id": "identity--0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3",
+               "created": T, "modified": T, "name": "X", "object_marking_refs": [unknown]}),
+    ]);
+    let got = import(&b).unwrap();
+    assert_eq!(got.indicators.len(), 1);
+    assert_eq!(got.indicators[0].indicator.value, "b.example.com");
+    assert_eq!(got.rejected.len(), 2);
+    assert_eq!(
+        got.rejected[0].object,
+        format!("indicator--{}", fixture::uuid(1))
+    );
+    assert!(
+        got.rejected[0]
+            .reason
+            .starts_with(&format!("unknown marking-definition {unknown}")),
+        "{}",
+        got.rejected[0].reason
+    );
+    assert!(got.kept.is_empty());
+}
+
+#[test]
+fn granular_tlp_markings_apply_to_the_whole_object() {
+    let mut i = ind(
+        1,
+        "[domain-name:value = 'a.example.com']",
+        &[markings::TLP2_GREEN],
+    );
+    i["granular_markings"] = json!([{"marking_ref": markings::TLP2_RED, "selectors": ["description"]},
+                                    {"lang": "ja", "selectors": ["name"]}]);
+    let got = import(&bundle(vec![i])).unwrap();
+    assert_eq!(got.indicators[0].tlp, Some(Tlp::Red));
+}
+
+#[test]
+fn unknown_and_unmodelled_types_are_kept_whole() {
+    let custom = json!({"type": "x-acme-widget", "spec_version": "2.1",
+        "id": "x-acme-widget--0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3", "created": T, "modified": T,
+        "x_acme": {"nested": [1, 2, 3]}});
+    let attack = json!({"type": "attack-pattern", "spec_version": "2.1",
+        "id": "attack-pattern--1a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3", "created": T, "modified": T,
+        "name": "Spearphishing"});
+    let mutex = json!({"type": "mutex", "spec_version": "2.1",
+        "id": "mutex--2a1b2c3d-4e5f-5a6b-8c7d-8e9fa0b1c2d3", "name": "Global\\x"});
+    let sigma = json!({"type": "indicator", "spec_version": "2.1",
+        "id": "indicator--3a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3", "created": T, "modified": T,
+        "valid_from": T, "pattern": "title: x", "pattern_type": "sigma"});
+    let unmodelled = ind(4, "[process:name = 'evil.exe']", &[]);
+    let only_like = ind(5, "[domain-name:value LIKE '%.example.com']", &[]);
+    let b = bundle(vec![
+        custom.clone(),
+        attack.clone(),
+        mutex.clone(),
+        sigma.clone(),
+        unmodelled.clone(),
+        only_like.clone(),
+    ]);
+    let got = import(&b).unwrap();
+    assert!(got.indicators.is_empty());
+    assert!(got.rejected.is_empty());
+    assert_eq!(
+        got.kept,
+        [custom, attack, mutex, sigma, unmodelled, only_like]
+    );
+}
+
+#[test]
+fn patterns_give_every_equality_on_a_known_path() {
+    let b = bundle(vec![
+        ind(
+            1,
+            "([ipv4-addr:value = '192.0.2.1' OR ipv4-addr:value = '192.0.2.2'] AND \
+             [file:hashes.'SHA-256' = 'E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855']) \
+             FOLLOWEDBY [url:value = 'http://a.example.com/x'] WITHIN 600 SECONDS",
+            &[],
+        ),
+        ind(
+            2,
+            "[ipv4-addr:value ISSUBSET '198.51.100.0/24' AND file:name != 'x.exe']",
+            &[],
+        ),
+        ind(
+            3,
+            "[domain-name:value IN ('a.example.com', 'b.example.com')]",
+            &[],
+        ),
+        ind(6, "[autonomous-system:number = 64496]", &[]),
+        ind(7, "[email-message:from_ref.value = 'x@example.com']", &[]),
+    ]);
+    let got = import(&b).unwrap();
+    let found: Vec<(Kind, &str)> = got
+        .indicators
+        .iter()
+        .map(|i| (i.indicator.kind, i.indicator.value.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (Kind::Ipv4, "192.0.2.1"),
+            (Kind::Ipv4, "192.0.2.2"),
+            (
+                Kind::Sha256,
+                "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+            ),
+            (Kind::Url, "http://a.example.com/x"),
+            (Kind::Cidr, "198.51.100.0/24"),
+            (Kind::Domain, "a.example.com"),
+            (Kind::Domain, "b.example.com"),
+            (Kind::Asn, "AS64496"),
+            (Kind::Email, "x@example.com"),
+        ]
+    );
+    assert!(got.indicators.iter().all(|i| i.comment.starts_with("IOC ")));
+}
+
+#[test]
+fn bad_patterns_and_bad_values_are_rejected_with_id_and_reason() {
+    let b = bundle(vec![
+        ind(1, "[ipv4-addr:value = '192.0.2.1'", &[]),
+        ind(
+            2,
+            "[ipv4-addr:value = '999.0.2.1' OR domain-name:value = 'ok.example.com']",
+            &[],
+        ),
+        json!({"type": "indicator", "spec_version": "2.1", "created": T, "modified": T,
+               "pattern": "[x:y = 1]", "pattern_type": "stix"}),
+        json!({"type": "indicator", "spec_version": "2.1", "id": "indicator--4a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3",
+               "created": T, "modified": T, "pattern_type": "stix"}),
+    ]);
+    let got = import(&b).unwrap();
+    let r = &got.rejected;
+    assert_eq!(r.len(), 4, "{r:?}");
+    assert_eq!(r[0].object, format!("indicator--{}", fixture::uuid(1)));
+    assert!(r[0].reason.contains("at byte 30"), "{}", r[0].reason);
+    assert_eq!(r[1].object, format!("indicator--{}", fixture::uuid(2)));
+    assert!(
+        r[1].reason.starts_with("ipv4-addr:value"),
+        "{}",
+        r[1].reason
+    );
+    assert_eq!(r[2].object, "objects[2]");
+    assert!(r[2].reason.contains("id"), "{}", r[2].reason);
+    assert!(r[3].reason.contains("without a pattern"));
+    // The good half of object 2 still came in.
+    assert_eq!(got.indicators.len(), 1);
+    assert_eq!(got.indicators[0].indicator.value, "ok.example.com");
+}
+
+#[test]
+fn observables_become_indicators_once() {
+    let b = bundle(vec![
+        ind(1, "[domain-name:value = 'a.example.com']", &[]),
+        json!({"type": "domain-name", "spec_version": "2.1", "id": "domain-name--1a1b2c3d-4e5f-5a6b-8c7d-8e9fa0b1c2d3", "value": "a.example.com"}),
+        json!({"type": "domain-name", "id": "domain-name--2a1b2c3d-4e5f-5a6b-8c7d-8e9fa0b1c2d3", "value": "b.example.com"}),
+        json!({"type": "domain-name", "id": "domain-name--3a1b2c3d-4e5f-5a6b-8c7d-8e9fa0b1c2d3", "value": "b.example.com"}),
+        json!({"type": "file", "id": "file--4a1b2c3d-4e5f-5a6b-8c7d-8e9fa0b1c2d3",
+               "hashes": {"MD5": "d41d8cd98f00b204e9800998ecf8427e", "SHA-1": "da39a3ee5e6b4b0d3255bfef95601890afd80709"},
+               "name": "a.pdf"}),
+        json!({"type": "ipv4-addr", "id": "ipv4-addr--5a1b2c3d-4e5f-5a6b-8c7d-8e9fa0b1c2d3", "value": "not an ip"}),
+    ]);
+    let got = import(&b).unwrap();
+    let found: Vec<(Kind, &str, &str)> = got
+        .indicators
+        .iter()
+        .map(|i| {
+            (
+                i.indicator.kind,
+                i.indicator.value.as_str(),
+                i.source_id.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(found.len(), 5, "{found:?}");
+    assert_eq!(found[0].2, format!("indicator--{}", fixture::uuid(1)));
+    assert_eq!(found[1].1, "b.example.com");
+    assert_eq!(
+        found[2..].iter().map(|f| f.0).collect::<Vec<_>>(),
+        [Kind::Md5, Kind::Sha1, Kind::Filename]
+    );
+    assert_eq!(got.rejected.len(), 1);
+    assert_eq!(
+        got.rejected[0].object,
+        "ipv4-addr--5a1b2c3d-4e5f-5a6b-8c7d-8e9fa0b1c2d3"
+    );
+}
+
+#[test]
+fn stix_2_0_is_refused_as_a_whole() {
+    let b20 = json!({"type": "bundle", "id": "bundle--2a9a2b3c-4d5e-4f60-8a1b-2c3d4e5f6a7b",
+                     "spec_version": "2.0", "objects": []});
+    assert!(matches!(import(&b20), Err(StixError::Stix20(_))));
+    let mut old = ind(1, "[ipv4-addr:value = '192.0.2.1']", &[]);
+    old.as_object_mut().unwrap().remove("spec_version");
+    let e = import(&bundle(vec![old])).unwrap_err();
+    assert!(
+        matches!(e, StixError::Stix20(ref m) if m.contains("indicator--")),
+        "{e}"
+    );
+    let mut old = ind(1, "[ipv4-addr:value = '192.0.2.1']", &[]);
+    old["spec_version"] = json!("2.0");
+    assert!(matches!(
+        import(&bundle(vec![old])),
+        Err(StixError::Stix20(_))
+    ));
+}
+
+#[test]
+fn input_that_is_not_a_bundle_says_so() {
+    let e = read_bundle(
+        &b"{\"type\": \"bundle\", \"objects\": [\n{,]}"[..],
+        &ImportLimits::default(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            StixError::Json {
+                line: 2,
+                column: 2,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    let e = import(&json!({"type": "report", "objects": []})).unwrap_err();
+    assert_eq!(e, StixError::NotABundle("type is \"report\"".into()));
+    assert!(matches!(
+        import(&json!({"objects": []})),
+        Err(StixError::NotABundle(_))
+    ));
+    assert!(matches!(
+        import(&json!([1, 2])),
+        Err(StixError::NotABundle(_))
+    ));
+    assert!(matches!(
+        import(&json!({"type": "bundle", "objects": 5})),
+        Err(StixError::NotABundle(_))
+    ));
+    let e = read_bundle(
+        &b"{\"type\":\"bundle\",\"objects\":[]} x"[..],
+        &ImportLimits::default(),
+    );
+    assert!(matches!(e, Err(StixError::Json { .. })));
+    // An empty bundle is fine.
+    assert_eq!(import(&bundle(vec![])).unwrap(), Imported::default());
+}
+
+#[test]
+fn limits_are_clear_errors() {
+    let b = bundle(
+        (0..10)
+            .map(|n| ind(n, "[ipv4-addr:value = '192.0.2.1']", &[]))
+            .collect(),
+    );
+    let limits = ImportLimits {
+        max_objects: 9,
+        ..ImportLimits::default()
+    };
+    let e = read_bundle(b.to_string().as_bytes(), &limits).unwrap_err();
+    assert_eq!(e, StixError::TooManyObjects { limit: 9 });
+    let limits = ImportLimits {
+        max_objects: 10,
+        ..ImportLimits::default()
+    };
+    assert!(read_bundle(b.to_string().as_bytes(), &limits).is_ok());
+
+    let mut big = ind(1, "[ipv4-addr:value = '192.0.2.1']", &[]);
+    big["description"] = json!("x".repeat(10_000));
+    let b = bundle(vec![ind(0, "[ipv4-addr:value = '192.0.2.1']", &[]), big]);
+    let limits = ImportLimits {
+        max_object_bytes: 4096,
+        ..ImportLimits::default()
+    };
+    let e = read_bundle(b.to_string().as_bytes(), &limits).unwrap_err();
+    assert_eq!(
+        e,
+        StixError::ObjectTooLarge {
+            index: 1,
+            limit: 4096
+        }
+    );
+}
+
+#[test]
+fn taxii_envelopes_use_the_same_rules() {
+    let env = json!({"more": true, "next": "abc",
+        "objects": [ind(1, "[ipv4-addr:value = '192.0.2.1']", &[markings::TLP2_AMBER])]});
+    let got = read_envelope(env.to_string().as_bytes(), &ImportLimits::default()).unwrap();
+    assert!(got.more);
+    assert_eq!(got.next.as_deref(), Some("abc"));
+    assert_eq!(got.imported.indicators[0].tlp, Some(Tlp::Amber));
+    let empty = read_envelope(&b"{}"[..], &ImportLimits::default()).unwrap();
+    assert!(!empty.more);
+    assert!(empty.imported.indicators.is_empty());
+}
+
+#[test]
+fn check_object_reads_ids_versions_and_markings() {
+    let i = ind(
+        1,
+        "[ipv4-addr:value = '192.0.2.1']",
+        &[markings::TLP2_AMBER_STRICT, markings::TLP1_GREEN],
+    );
+    let info = check_object(&i).unwrap();
+    assert_eq!(info.id, format!("indicator--{}", fixture::uuid(1)));
+    assert_eq!(info.object_type, "indicator");
+    assert_eq!(info.spec_version.as_deref(), Some("2.1"));
+    assert_eq!(info.created, Some(1_767_323_045_678));
+    assert_eq!(info.modified, info.created);
+    assert_eq!(info.tlp, Some(Tlp::AmberStrict));
+    assert!(info.other_markings.is_empty());
+
+    let sco = json!({"type": "ipv4-addr", "id": "ipv4-addr--28bb3599-77cd-5a82-a950-b5bc3caf07c4", "value": "198.51.100.3"});
+    let info = check_object(&sco).unwrap();
+    assert_eq!(
+        (info.created, info.modified, info.spec_version),
+        (None, None, None)
+    );
+
+    let cases = [
+        (json!([]), "not a JSON object"),
+        (json!({"id": "x--1"}), "no \"type\""),
+        (
+            json!({"type": "Indicator", "id": "x"}),
+            "not a valid STIX type",
+        ),
+        (
+            json!({"type": "indicator", "id": "report--0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3"}),
+            "does not start with",
+        ),
+        (
+            json!({"type": "indicator", "id": "indicator--nope"}),
+            "does not end in a UUID",
+        ),
+        (
+            json!({"type": "indicator", "spec_version": "2.1", "id": "indicator--0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3", "created": "yesterday", "modified": T}),
+            "not an RFC 3339",
+        ),
+        (
+            json!({"type": "indicator", "spec_version": "2.1", "id": "indicator--0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3", "created": T}),
+            "no modified",
+        ),
+        (
+            json!({"type": "indicator", "id": "indicator--0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3", "created": T, "modified": T}),
+            "STIX 2.0",
+        ),
+    ];
+    for (v, want) in cases {
+        let e = check_object(&v).unwrap_err();
+        assert!(e.contains(want), "{v}: {e}");
+    }
+}
+
+#[test]
+fn a_generated_bundle_of_600_indicators_imports_fully() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/stix/gen600.json");
+    let file = std::fs::File::open(path).unwrap();
+    let got = read_bundle(file, &ImportLimits::default()).unwrap();
+    assert!(
+        got.rejected.is_empty(),
+        "{:?}",
+        &got.rejected[..got.rejected.len().min(5)]
+    );
+    assert_eq!(got.indicators.len(), 600);
+    assert!(got.indicators.iter().all(|i| i.tlp == Some(Tlp::Green)));
+    assert!(
+        got.indicators
+            .iter()
+            .all(|i| i.source_id.starts_with("indicator--"))
+    );
+    let kinds: BTreeSet<Kind> = got.indicators.iter().map(|i| i.indicator.kind).collect();
+    assert_eq!(
+        kinds,
+        BTreeSet::from([
+            Kind::Ipv4,
+            Kind::Domain,
+            Kind::Url,
+            Kind::Md5,
+            Kind::Sha1,
+            Kind::Sha256
+        ])
+    );
+    // The identity is kept; the TLP:GREEN definition is understood.
+    assert_eq!(got.kept.len(), 1);
+    assert_eq!(got.kept[0]["type"], "identity");
+}
