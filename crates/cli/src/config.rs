@@ -29,6 +29,8 @@ pub struct Settings {
     pub form_secret: String,
     /// Display time zone, minutes east of UTC (JST = 540).
     pub display_offset_minutes: i32,
+    /// The team's name in what it shares (STIX identity, MISP organisation).
+    pub team_name: String,
     /// Extra warning lists (MISP warninglist JSON files) for the indicator extractor, on top of
     /// the built-in ones.
     pub warninglists: Vec<PathBuf>,
@@ -50,6 +52,7 @@ impl Default for Settings {
             trust_forwarded_for: false,
             form_secret: String::new(),
             display_offset_minutes: 540,
+            team_name: "hikeshi CSIRT".into(),
             warninglists: Vec::new(),
             priority: PriorityRule::default(),
             sla: SlaPolicy::default(),
@@ -90,6 +93,7 @@ const SETTING_KEYS: &[&str] = &[
     "trust_forwarded_for",
     "form_secret",
     "display_offset_minutes",
+    "team_name",
     "warninglists",
     "priority",
     "sla",
@@ -186,6 +190,7 @@ impl Settings {
             secure_cookies: self.secure_cookies,
             trust_forwarded_for: self.trust_forwarded_for,
             display_offset_minutes: self.display_offset_minutes,
+            team_name: self.team_name.clone(),
             ..Default::default()
         };
         if !self.form_secret.is_empty() {

@@ -53,9 +53,18 @@ enum Command {
     /// Statistics: national figures from JPCERT/CC.
     #[command(subcommand)]
     Stats(cmd::stats::StatsCmd),
-    /// Import data: mail (.eml, mbox, Maildir).
+    /// Import data: mail (.eml, mbox, Maildir), STIX 2.1 bundles, MISP events and feeds.
     #[command(subcommand)]
     Import(ImportCmd),
+    /// Export indicators to share: STIX 2.1, MISP, CSV, defanged text (TLP-capped).
+    #[command(subcommand)]
+    Export(cmd::sharing::ExportCmd),
+    /// Sharing groups: the audiences of TAXII collections and the MISP API.
+    #[command(subcommand)]
+    Sharing(cmd::sharing::SharingCmd),
+    /// TAXII 2.1 feeds pulled on a schedule.
+    #[command(subcommand)]
+    Feed(cmd::sharing::FeedCmd),
     /// Take one mail message on standard input (for an MTA to pipe to, like rt-mailgate).
     Mailgate(cmd::mail::MailgateArgs),
     /// Sweep logs for indicators: every internal host that touched one (exit 0 hits, 1 none,
@@ -85,6 +94,11 @@ enum AdvisoryCmd {
 enum ImportCmd {
     /// Mail messages: files, mbox files, Maildir directories.
     Mail(cmd::mail::ImportMailArgs),
+    /// STIX 2.1 bundles: indicators linked to the file as their source; unknown objects
+    /// counted as kept, bad ones named (exit 1).
+    Stix(cmd::sharing::ImportArgs),
+    /// MISP events (JSON, restSearch output) or MISP feed directories.
+    Misp(cmd::sharing::ImportArgs),
 }
 
 fn main() -> ExitCode {
@@ -115,6 +129,15 @@ fn main() -> ExitCode {
                 Command::Audit(c) => cmd::audit::run(settings, c).await,
                 Command::Ioc(c) => cmd::ioc::import(settings, c).await,
                 Command::Import(ImportCmd::Mail(a)) => cmd::mail::import(settings, a).await,
+                Command::Import(ImportCmd::Stix(a)) => {
+                    cmd::sharing::import(settings, hikeshi_server::sharing::Format::Stix, a).await
+                }
+                Command::Import(ImportCmd::Misp(a)) => {
+                    cmd::sharing::import(settings, hikeshi_server::sharing::Format::Misp, a).await
+                }
+                Command::Export(c) => cmd::sharing::export(settings, c).await,
+                Command::Sharing(c) => cmd::sharing::sharing(settings, c).await,
+                Command::Feed(c) => cmd::sharing::feed(settings, c).await,
                 Command::Mailgate(a) => cmd::mail::mailgate(settings, a).await,
                 Command::Stats(c) => cmd::stats::run(settings, c).await,
                 Command::Asset(AssetCmd::Import(a)) => cmd::vuln::import_assets(settings, a).await,

@@ -67,8 +67,16 @@ pub fn generate_password() -> String {
 /// How the caller proved who they are.
 #[derive(Debug, Clone)]
 pub enum Via {
-    Session { token_hash: String, csrf: String },
-    Token { id: i64 },
+    Session {
+        token_hash: String,
+        csrf: String,
+    },
+    Token {
+        id: i64,
+    },
+    /// HTTP Basic with the user's password, accepted only by the TAXII endpoints (the spec
+    /// requires Basic); never by the web UI or the REST API.
+    Basic,
 }
 
 /// The person behind a request.
@@ -81,7 +89,7 @@ pub struct CurrentUser {
 impl CurrentUser {
     pub fn actor(&self) -> Actor {
         match self.via {
-            Via::Session { .. } => Actor::User(self.user.id),
+            Via::Session { .. } | Via::Basic => Actor::User(self.user.id),
             Via::Token { id } => Actor::Token {
                 user: self.user.id,
                 token: id,
@@ -111,7 +119,7 @@ impl CurrentUser {
     pub fn csrf(&self) -> &str {
         match &self.via {
             Via::Session { csrf, .. } => csrf,
-            Via::Token { .. } => "",
+            Via::Token { .. } | Via::Basic => "",
         }
     }
 }

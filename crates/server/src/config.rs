@@ -22,6 +22,8 @@ pub struct ServerConfig {
     pub form_secret: Vec<u8>,
     /// Offset of the display time zone from UTC, minutes (JST = 540).
     pub display_offset_minutes: i32,
+    /// The team's name as others see it: the STIX identity and MISP organisation of exports.
+    pub team_name: String,
 }
 
 impl Default for ServerConfig {
@@ -35,6 +37,7 @@ impl Default for ServerConfig {
             trust_forwarded_for: false,
             form_secret: crate::auth::random_bytes(32),
             display_offset_minutes: 540,
+            team_name: "hikeshi CSIRT".into(),
         }
     }
 }
@@ -50,6 +53,7 @@ impl fmt::Debug for ServerConfig {
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("form_secret", &"<redacted>")
             .field("display_offset_minutes", &self.display_offset_minutes)
+            .field("team_name", &self.team_name)
             .finish()
     }
 }

@@ -21,6 +21,11 @@ pub mod config;
 pub mod error;
 pub mod i18n;
 pub mod intake;
+pub mod misp_api;
+pub mod sharing;
+mod stix_meta;
+pub mod taxii;
+pub mod taxii_client;
 pub mod ui;
 pub mod util;
 pub mod vuln;
@@ -83,6 +88,9 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(ui::public_routes())
         .merge(api::public_routes())
+        // TAXII and the MISP API check their own credentials (Basic / the MISP key).
+        .merge(taxii::mounted(state.clone()))
+        .merge(misp_api::mounted(state.clone()))
         .merge(protected)
         .fallback(ui::not_found)
         .layer(middleware::from_fn_with_state(

@@ -6,6 +6,7 @@ pub mod ioc;
 pub mod mail;
 pub mod report;
 pub mod serve;
+pub mod sharing;
 pub mod stats;
 pub mod sweep;
 pub mod user;

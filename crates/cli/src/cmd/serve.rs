@@ -43,7 +43,12 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<ExitCode
         .with_context(|| format!("binding {addr}"))?;
     println!("hikeshi listening on http://{}", listener.local_addr()?);
     tracing::info!(%addr, data_dir = %settings.data_dir.display(), "serving");
+    // TAXII feeds are polled in the background while the server runs.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let feeds = tokio::spawn(hikeshi_server::taxii_client::run(store.clone(), stop_rx));
     hikeshi_server::serve_on(state, listener, shutdown_signal()).await?;
+    let _ = stop_tx.send(true);
+    let _ = feeds.await;
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }

@@ -7,6 +7,7 @@ mod indicators;
 mod meta;
 pub use meta::OPENAPI;
 mod reports;
+mod sharing;
 mod stats;
 mod users;
 pub mod views;
@@ -28,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .merge(users::routes())
         .merge(vuln::routes())
         .merge(stats::routes())
+        .merge(sharing::routes())
         .merge(meta::routes())
 }
 

@@ -7,6 +7,7 @@ mod openapi;
 mod public_form;
 mod schema;
 mod security;
+mod sharing;
 mod stats;
 mod story;
 mod ui;
