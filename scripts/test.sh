@@ -52,6 +52,14 @@ if [ "${HIKESHI_SKIP_EXTERNAL:-0}" != 1 ]; then
   "$SCRATCH/venv-versions/bin/python" scripts/external/version_crosscheck.py --bin "$target_dir/debug/examples/vuln_order" 2>&1 \
     | tail -n 12 | sed 's/^/  version cross-check: /'
 
+  # Sharing with the real clients: stix2-validator/stix2-patterns on every bundle we write,
+  # PyMISP loading our MISP events and feeds, taxii2-client walking our TAXII server, PyMISP
+  # against our MISP API, and our feed client pulling from medallion. Any difference fails.
+  echo "== sharing checks (stix2-validator, PyMISP, taxii2-client, medallion)"
+  SCRATCH="$SCRATCH" VENV="$SCRATCH/venv-misp" scripts/external/misp_check.sh 2>&1 | tail -n 5 | sed 's/^/  misp: /'
+  SCRATCH="$SCRATCH" VENV="$SCRATCH/venv-sharing" HIKESHI_BIN="$target_dir/debug/hikeshi" scripts/external/sharing_check.sh 2>&1 \
+    | grep -E '^(ok |FAIL|all |[0-9]+ checks|stix_check|patterns|---)|Error|error' | sed 's/^/  sharing: /'
+
   # The web UI in a real browser: Debian's Chromium and ChromeDriver (never a downloaded one)
   # drive the built binary through tests/browser (pytest + pinned selenium). With CI=true a
   # missing browser fails the run instead of skipping.

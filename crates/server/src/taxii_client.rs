@@ -18,6 +18,8 @@ use std::time::Duration;
 const MAX_PAGE_BYTES: u64 = 64 * 1024 * 1024;
 /// Pages per poll, so one poll cannot run forever.
 const MAX_PAGES: usize = 1000;
+/// Objects asked for per page (servers may give fewer).
+const PAGE_LIMIT: usize = 500;
 
 /// What one poll did.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -68,16 +70,16 @@ fn fetch(feed: &Feed, secret: &str) -> Result<(Imported, usize, usize, String), 
     let mut next: Option<String> = None;
     loop {
         let mut url = base.clone();
-        let mut q = Vec::new();
+        // The same limit on every page: servers (medallion among them) check that the filter
+        // parameters of a `next` request are the ones the paging started with.
+        let mut q = vec![format!("limit={PAGE_LIMIT}")];
         if !feed.cursor.is_empty() {
             q.push(format!("added_after={}", enc(&feed.cursor)));
         }
         if let Some(n) = &next {
             q.push(format!("next={}", enc(n)));
         }
-        if !q.is_empty() {
-            url = format!("{url}?{}", q.join("&"));
-        }
+        url = format!("{url}?{}", q.join("&"));
         let mut req = agent.get(&url).header("Accept", crate::taxii::TAXII_MEDIA);
         if let Some(a) = &auth {
             req = req.header("Authorization", a);
