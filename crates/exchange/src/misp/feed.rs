@@ -74,9 +74,7 @@ pub fn write_feed(dir: &Path, events: &[Event]) -> io::Result<FeedSummary> {
             }
         }
     }
-    let mut body = serde_json::to_vec_pretty(&manifest)?;
-    body.push(b'\n');
-    write_atomic(&dir.join("manifest.json"), &body)?;
+    write_atomic(&dir.join("manifest.json"), &manifest_to_vec(&manifest))?;
     write_atomic(&dir.join("hashes.csv"), hashes.as_bytes())?;
     Ok(summary)
 }
@@ -156,6 +154,13 @@ pub fn parse_manifest(bytes: &[u8]) -> Result<BTreeMap<String, ManifestEntry>, M
         out.insert(k, entry);
     }
     Ok(out)
+}
+
+/// `manifest.json` as [`write_feed`] writes it (pretty, keys in uuid order, final newline).
+pub fn manifest_to_vec(manifest: &BTreeMap<String, ManifestEntry>) -> Vec<u8> {
+    let mut body = serde_json::to_vec_pretty(manifest).unwrap_or_default();
+    body.push(b'\n');
+    body
 }
 
 /// The manifest entry of an event: its summary fields, as PyMISP's `MISPEvent.manifest`.

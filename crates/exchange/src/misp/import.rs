@@ -57,6 +57,12 @@ pub fn event_from_value(v: Value) -> Result<Event, MispError> {
     }
 }
 
+/// [`event_from_value`] on JSON text (a request body), with the line and column of a syntax
+/// error.
+pub fn event_from_slice(bytes: &[u8]) -> Result<Event, MispError> {
+    event_from_value(parse_json(bytes)?)
+}
+
 /// An event as MISP returns it: `{"Event": {...}}`, every field it came with preserved.
 pub fn event_to_value(e: &Event) -> Value {
     let inner = serde_json::to_value(e).unwrap_or_else(|_| Value::Object(Map::new()));
@@ -199,6 +205,11 @@ pub(crate) fn parse_time(s: &str) -> Result<i64, String> {
     let bad = || format!("{s:?} is not an RFC 3339 date-time");
     if let Ok(ms) = parse_rfc3339(t) {
         return Ok(ms);
+    }
+    // Every spelling below is ASCII; checking first also keeps the byte slicing on char
+    // boundaries (the fuzzer found `全部そのまま` as a date).
+    if !t.is_ascii() {
+        return Err(bad());
     }
     if t.len() == 10 {
         return parse_rfc3339(&format!("{t}T00:00:00Z")).map_err(|_| bad());
@@ -549,6 +560,8 @@ mod tests {
         }
         assert_eq!(parse_time("2025-11-26"), Ok(1_764_115_200_000));
         assert!(parse_time("yesterday").is_err());
+        assert!(parse_time("全部そのまま").is_err());
+        assert!(parse_time("2025-11-26T04:20:33+０９００").is_err());
         assert!(parse_time("").is_err());
     }
 }

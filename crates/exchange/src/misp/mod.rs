@@ -39,8 +39,11 @@ pub mod mapping;
 pub mod types;
 
 pub use export::{ORPHAN_EVENT_NAME, export_events, orphan_event_uuid};
-pub use feed::{FeedSummary, parse_manifest, read_feed, value_hashes, write_feed};
-pub use import::{event_from_value, event_to_value, import_events, read_event};
+pub use feed::{
+    FeedSummary, manifest_entry, manifest_to_vec, parse_manifest, read_feed, value_hashes,
+    write_feed,
+};
+pub use import::{event_from_slice, event_from_value, event_to_value, import_events, read_event};
 pub use types::{Attribute, Event, ManifestEntry, MispBool, MispInt, MispObject, Org, Tag};
 
 /// Why MISP input could not be read at all (single bad attributes are
