@@ -22,7 +22,8 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::MispError;
-use super::import::{Importer, parse_json, typed_event};
+use super::import::Importer;
+use super::parse::{parse_json, typed_event};
 use super::types::{Event, ManifestEntry, Org};
 use crate::share::Imported;
 

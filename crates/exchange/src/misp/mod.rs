@@ -36,6 +36,7 @@ pub mod export;
 pub mod feed;
 pub mod import;
 pub mod mapping;
+mod parse;
 pub mod types;
 
 pub use export::{ORPHAN_EVENT_NAME, export_events, orphan_event_uuid};

@@ -106,9 +106,11 @@ impl From<bool> for MispBool {
 
 impl Serialize for MispBool {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // The original spelling only while it still says the same (a caller may have changed
+        // `value` since).
         match &self.original {
-            Some(v) => v.serialize(s),
-            None => s.serialize_bool(self.value),
+            Some(v) if decode_bool(v) == Some(self.value) => v.serialize(s),
+            _ => s.serialize_bool(self.value),
         }
     }
 }
@@ -116,20 +118,7 @@ impl Serialize for MispBool {
 impl<'de> Deserialize<'de> for MispBool {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let v = Value::deserialize(d)?;
-        let value = match &v {
-            Value::Bool(b) => Some(*b),
-            Value::Number(n) => match n.as_i64() {
-                Some(0) => Some(false),
-                Some(1) => Some(true),
-                _ => None,
-            },
-            Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
-                "0" | "false" => Some(false),
-                "1" | "true" => Some(true),
-                _ => None,
-            },
-            _ => None,
-        };
+        let value = decode_bool(&v);
         let value = value.ok_or_else(|| {
             de::Error::custom(format!("expected a boolean (true, false, 0, 1), found {v}"))
         })?;
@@ -137,6 +126,23 @@ impl<'de> Deserialize<'de> for MispBool {
             value,
             original: Some(v),
         })
+    }
+}
+
+fn decode_bool(v: &Value) -> Option<bool> {
+    match v {
+        Value::Bool(b) => Some(*b),
+        Value::Number(n) => match n.as_i64() {
+            Some(0) => Some(false),
+            Some(1) => Some(true),
+            _ => None,
+        },
+        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "0" | "false" => Some(false),
+            "1" | "true" => Some(true),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
@@ -349,5 +355,18 @@ pub(crate) fn kind_of(v: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_changed_boolean_is_written_as_its_new_value() {
+        let mut b: MispBool = serde_json::from_str("\"1\"").unwrap();
+        assert_eq!(serde_json::to_string(&b).unwrap(), "\"1\"");
+        b.value = false;
+        assert_eq!(serde_json::to_string(&b).unwrap(), "false");
     }
 }
