@@ -558,3 +558,21 @@ fn import_events_takes_parsed_events_as_the_api_receives_them() {
     assert_eq!(got.groups[0].source_id, "u");
     let _ = misp::mapping::distribution(Tlp::Red);
 }
+
+#[test]
+fn an_attribute_search_answer_reads_as_one_unnamed_group() {
+    // restSearch on /attributes answers {"response": {"Attribute": [...]}}.
+    let got = read_event(
+        br#"{"response": {"Attribute": [
+            {"event_id": "12", "type": "ip-dst", "value": "198.51.100.7", "uuid": "x1",
+             "Event": {"id": "12", "info": "other event", "uuid": "e1"}}]}}"#,
+    )
+    .unwrap();
+    assert_eq!(got.groups.len(), 1);
+    assert_eq!(got.groups[0].source_id, "Event[0]");
+    assert_eq!(got.indicators[0].indicator.value, "198.51.100.7");
+    assert_eq!(got.indicators[0].source_id, "x1");
+    // A bare event without uuid is named by what it is.
+    let got = read_event(br#"{"info": "x", "Attribute": []}"#).unwrap();
+    assert_eq!(got.groups[0].source_id, "Event");
+}

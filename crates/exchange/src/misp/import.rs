@@ -126,7 +126,11 @@ impl Importer {
     /// One typed event.
     pub(crate) fn event(&mut self, ev: &Event, prefix: &str) {
         let group = self.out.groups.len();
-        let uuid = ev.uuid.clone().unwrap_or_else(|| prefix.trim().to_owned());
+        // Without a uuid, the event's position names it (`Event[2]`, or `Event` alone).
+        let uuid = ev.uuid.clone().unwrap_or_else(|| match prefix.trim() {
+            "" => "Event".to_owned(),
+            p => p.to_owned(),
+        });
         let event_tlp = tlp_of_tags(ev.tags());
         let description: Vec<&str> = ev
             .event_reports
