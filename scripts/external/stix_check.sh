@@ -8,7 +8,10 @@
 #    (default $SCRATCH/stix-samples);
 # 2. adds every *.json in $STIX_EXTRA_DIR when set (bundles written by the CLI or the server);
 # 3. runs `stix2_validator --strict --enforce-refs --disable 202` on every bundle, and the
-#    stix2-patterns validator on every STIX pattern found in them.
+#    stix2-patterns validator on every STIX pattern found in them;
+# 4. runs the shared pattern table crates/exchange/tests/data/stix/patterns.tsv through
+#    stix2-patterns, so our parser (whose test reads the same table) and the reference grammar
+#    are checked to agree.
 # Exits non-zero on any error, naming the file or the pattern.
 #
 # Why `--disable 202`: check 202 ("relationship-types") warns that an indicator `based-on` an
@@ -69,6 +72,29 @@ for path in sys.argv[1:]:
                 bad += 1
                 print("BAD PATTERN %s %s: %s\n    %s" % (path, o["id"], o["pattern"], "; ".join(errors)))
 print("patterns: %d checked, %d invalid" % (n, bad))
+sys.exit(1 if bad else 0)
+PY
+then
+  fail=1
+fi
+
+# The shared pattern table (also run by crates/exchange/tests/stix_pattern.rs against our parser)
+# through the reference grammar: ok lines must pass, err lines fail, strict lines pass there
+# (we refuse them on purpose; docs/stix.md).
+if ! "$VENV/bin/python" - "$ROOT/crates/exchange/tests/data/stix/patterns.tsv" <<'PY'
+import sys
+from stix2patterns.validator import run_validator
+bad = n = 0
+for line in open(sys.argv[1], encoding="utf-8"):
+    if line.startswith("#") or not line.strip():
+        continue
+    verdict, pattern = line.rstrip("\n").split("\t", 1)
+    n += 1
+    accepted = not run_validator(pattern, stix_version="2.1")
+    if accepted != (verdict in ("ok", "strict")):
+        bad += 1
+        print("PATTERN TABLE: stix2-patterns %s %r, table says %s" % ("accepts" if accepted else "refuses", pattern, verdict))
+print("pattern table: %d lines, %d disagreements with stix2-patterns" % (n, bad))
 sys.exit(1 if bad else 0)
 PY
 then

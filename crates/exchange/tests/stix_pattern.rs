@@ -158,3 +158,27 @@ fn literals_keep_their_types() {
         ])
     );
 }
+
+/// The shared table that scripts/external/stix_check.sh also runs through the reference grammar
+/// (stix2-patterns): the same verdict on every line, except the `strict` lines, which the
+/// grammar lets through and we refuse on purpose (upper-case type names can never match an
+/// object; WITHIN 0 SECONDS can never be satisfied).
+#[test]
+fn the_shared_pattern_table_gives_the_same_verdicts_as_the_reference_grammar() {
+    let table = include_str!("data/stix/patterns.tsv");
+    let mut n = 0;
+    for line in table
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let (verdict, p) = line.split_once('\t').expect("verdict TAB pattern");
+        let ours = parse(p);
+        match verdict {
+            "ok" => assert!(ours.is_ok(), "{p}: {:?}", ours.err()),
+            "err" | "strict" => assert!(ours.is_err(), "{p} should be refused"),
+            other => panic!("unknown verdict {other}"),
+        }
+        n += 1;
+    }
+    assert!(n > 50);
+}
