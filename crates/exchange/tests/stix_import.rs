@@ -435,6 +435,10 @@ fn stix_2_0_is_refused_as_a_whole() {
     let b20 = json!({"type": "bundle", "id": "bundle--2a9a2b3c-4d5e-4f60-8a1b-2c3d4e5f6a7b",
                      "spec_version": "2.0", "objects": []});
     assert!(matches!(import(&b20), Err(StixError::Stix20(_))));
+    // Some producers write "2.1" at the bundle level: not 2.0, accepted.
+    let mut b21 = bundle(vec![ind(1, "[ipv4-addr:value = '192.0.2.1']", &[])]);
+    b21["spec_version"] = json!("2.1");
+    assert_eq!(import(&b21).unwrap().indicators.len(), 1);
     let mut old = ind(1, "[ipv4-addr:value = '192.0.2.1']", &[]);
     old.as_object_mut().unwrap().remove("spec_version");
     let e = import(&bundle(vec![old])).unwrap_err();

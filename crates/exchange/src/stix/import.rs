@@ -147,11 +147,6 @@ fn read<R: Read>(r: R, limits: &ImportLimits, mode: Mode) -> Result<Envelope, St
             Some(other) => return Err(StixError::NotABundle(format!("type is {other:?}"))),
             None => return Err(StixError::NotABundle("no \"type\": \"bundle\"".into())),
         }
-        if let Some(v) = top.spec_version.as_deref() {
-            return Err(StixError::Stix20(format!(
-                "the bundle has spec_version {v:?} (STIX 2.1 bundles have none)"
-            )));
-        }
     }
     Ok(Envelope {
         imported: state.finish(),
@@ -163,7 +158,6 @@ fn read<R: Read>(r: R, limits: &ImportLimits, mode: Mode) -> Result<Envelope, St
 #[derive(Default)]
 struct Top {
     ty: Option<String>,
-    spec_version: Option<String>,
     more: bool,
     next: Option<String>,
 }
@@ -205,12 +199,14 @@ impl<'de> Visitor<'de> for TopSeed<'_> {
                 }
                 "spec_version" if self.mode == Mode::Bundle => {
                     let v: Value = map.next_value()?;
-                    let v = v.as_str().unwrap_or("?").to_owned();
-                    // STIX 2.0 bundles carry spec_version "2.0"; stop before reading objects.
-                    self.state.fatal = Some(StixError::Stix20(format!(
-                        "the bundle has spec_version {v:?} (STIX 2.1 bundles have none)"
-                    )));
-                    return Err(de::Error::custom("STIX 2.0"));
+                    // STIX 2.0 bundles carry spec_version "2.0"; 2.1 bundles have none, though
+                    // some producers write "2.1" there, which is harmless.
+                    if v.as_str() != Some("2.1") {
+                        self.state.fatal = Some(StixError::Stix20(format!(
+                            "the bundle has spec_version {v} (STIX 2.1 bundles have none)"
+                        )));
+                        return Err(de::Error::custom("STIX 2.0"));
+                    }
                 }
                 "more" if self.mode == Mode::Envelope => {
                     self.top.more = map.next_value::<Option<bool>>()?.unwrap_or(false);
