@@ -430,6 +430,21 @@ fn a_value_shared_by_two_indicators_is_one_observable_at_the_lower_marking() {
         .collect();
     assert_eq!(based_on.len(), 2);
     assert!(based_on.values().all(|t| *t == scos[0]["id"]));
+
+    // In one incident, the shared observable is listed once in the report.
+    let mut set = set;
+    set.incidents.push(fixture::incident(1, Tlp::Amber));
+    for i in &mut set.indicators {
+        i.incident = Some(0);
+    }
+    let objs = objects(&export(&set, Tlp::Red).0);
+    let refs = of_type(&objs, "report")[0]["object_refs"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let unique: HashSet<&str> = refs.iter().map(|r| r.as_str().unwrap()).collect();
+    assert_eq!(unique.len(), refs.len());
+    assert_eq!(refs.len(), 5, "2 indicators, 1 observable, 2 relationships");
 }
 
 #[test]

@@ -194,7 +194,12 @@ pub fn write_bundle<W: Write>(
         if refs.is_empty() {
             o.strs("object_refs", [identity.as_str()])?;
         } else {
-            o.strs("object_refs", refs.iter().map(String::as_str))?;
+            // Two indicators of one incident may share an observable: list it once.
+            let mut seen = HashSet::with_capacity(refs.len());
+            o.strs(
+                "object_refs",
+                refs.iter().map(String::as_str).filter(|r| seen.insert(*r)),
+            )?;
         }
         o.strs("object_marking_refs", [tlp2_id(inc.tlp)])?;
         o.end()?;
