@@ -65,7 +65,9 @@ schemas["Correlations"] = obj({
   "incidents": arr(link),
   "reports": arr(obj({"report_id": I, "subject": S(), "received_at": T}, ["report_id","subject","received_at"])),
   "weak": arr(obj({"link": enum("registrable-domain","network","url-host"), "key": S(), "kind": kinds, "value": S(), "incidents": arr(link)},
-                  ["link","key","kind","value","incidents"]))}, ["incidents","reports","weak"])
+                  ["link","key","kind","value","incidents"])),
+  "sources": arr(obj({"source": S(description="feed:N, import:stix:FILE, misp:event:UUID"), "source_ref": S(), "tlp": tlp, "first_at": T, "last_at": T},
+                     ["source","source_ref","tlp","first_at","last_at"]))}, ["incidents","reports","weak","sources"])
 schemas["IncidentIndicator"] = obj({"id": I, "kind": kinds, "value": S(), "defanged": S(), "role": roles, "tlp": tlp, "note": S(),
   "first_seen": NT, "last_seen": NT, "added_at": T, "sightings": I, "correlations": ref("Correlations")},
   ["id","kind","value","defanged","role","tlp","note","first_seen","last_seen","added_at","sightings","correlations"])

@@ -131,6 +131,20 @@ pub struct Correlations {
     pub incidents: Vec<IncidentLink>,
     pub reports: Vec<ReportLink>,
     pub weak: Vec<WeakLink>,
+    /// Outside sources that carried it: feeds, imported STIX/MISP files, peers' MISP events.
+    pub sources: Vec<SourceLink>,
+}
+
+/// An outside source of an indicator, with the marking it came with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceLink {
+    /// `feed:2`, `import:stix:FILE`, `misp:event:UUID`.
+    pub source: String,
+    /// The object it came in (a STIX id, a MISP attribute uuid).
+    pub source_ref: String,
+    pub tlp: Tlp,
+    pub first_at: i64,
+    pub last_at: i64,
 }
 
 /// An indicator found in a report's text, as proposed to the handler.

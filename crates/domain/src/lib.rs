@@ -42,7 +42,7 @@ pub use ids::{DecisionId, EventId, IncidentId, IncidentNumber, ReportId, TaskId,
 pub use incident::{Classification, Decision, Incident, Milestones, Task, TimelineEvent};
 pub use indicator::{
     Correlations, IncidentIndicator, IncidentLink, Indicator, IndicatorContext, IndicatorId,
-    IndicatorRole, Kind, NewSighting, ReportIndicator, ReportLink, Sighting, WeakLink,
+    IndicatorRole, Kind, NewSighting, ReportIndicator, ReportLink, Sighting, SourceLink, WeakLink,
 };
 pub use named::{Named, names, parse_named};
 pub use phase::Phase;

@@ -7,7 +7,7 @@ use crate::timeline::add_event;
 use crate::{Result, Store, StoreError, Tx, Viewer};
 use hikeshi_domain::{
     Actor, Correlations, IncidentId, IncidentIndicator, IncidentLink, IncidentNumber, Indicator,
-    IndicatorContext, IndicatorId, Kind, Named, ReportId, ReportLink, WeakLink,
+    IndicatorContext, IndicatorId, Kind, Named, ReportId, ReportLink, SourceLink, WeakLink,
 };
 use serde_json::json;
 use sqlx::Row;
@@ -334,10 +334,37 @@ impl Store {
                     .collect(),
             })
             .collect();
+        // Outside sources. Nobody is named on a TLP:RED marking that came from outside, so
+        // those are shown only to the system (the operator's command line), never in a view.
+        let mut w = Where::default();
+        w.and("s.indicator_id = ?", Arg::Int(id.0));
+        if matches!(viewer, Viewer::User(_)) {
+            w.and_raw("s.tlp <> 'red'".into());
+        }
+        let sql = format!(
+            "SELECT s.source, s.source_ref, s.tlp, s.first_at, s.last_at FROM indicator_sources s{} \
+             ORDER BY s.last_at DESC LIMIT {LINK_LIMIT}",
+            w.sql()
+        );
+        let sources = bind_all(sqlx::query(&sql), &w.args)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(SourceLink {
+                    source: r.try_get("source")?,
+                    source_ref: r.try_get("source_ref")?,
+                    tlp: crate::rows::named(r, "tlp")?,
+                    first_at: r.try_get("first_at")?,
+                    last_at: r.try_get("last_at")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
         Ok(Correlations {
             incidents,
             reports,
             weak,
+            sources,
         })
     }
 }

@@ -46,6 +46,10 @@ pub(crate) fn correlations_json(c: &Correlations) -> Value {
             "link": w.link, "key": w.key, "kind": w.indicator.kind.as_str(), "value": w.indicator.value,
             "incidents": w.incidents.iter().map(link_json).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
+        "sources": c.sources.iter().map(|s| json!({
+            "source": s.source, "source_ref": s.source_ref, "tlp": s.tlp,
+            "first_at": rfc3339(s.first_at), "last_at": rfc3339(s.last_at),
+        })).collect::<Vec<_>>(),
     })
 }
 

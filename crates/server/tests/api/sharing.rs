@@ -480,3 +480,103 @@ async fn taxii_collections_hold_nothing_above_their_ceiling() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn an_imported_bundle_links_its_indicators_to_the_source() {
+    let a = app().await;
+    let numbers = seed(&a).await;
+    let bundle = json!({"type": "bundle", "id": "bundle--5d0092c5-5f74-4287-9642-33f4c354e56d", "objects": [
+        {"type": "indicator", "spec_version": "2.1", "id": "indicator--26ffb872-1dd9-446e-b6f5-d58527e5b5d2",
+         "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z",
+         "pattern": "[domain-name:value = 'green-c2.example.com'] OR [ipv4-addr:value = '198.51.100.1']",
+         "pattern_type": "stix", "valid_from": "2026-01-01T00:00:00Z",
+         "object_marking_refs": ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"]},
+        {"type": "x-acme-thing", "spec_version": "2.1", "id": "x-acme-thing--0b9c0e4e-8d5b-4a8b-9c53-0b0e0e0e0e0e",
+         "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z"},
+        {"type": "indicator", "spec_version": "2.1", "id": "indicator--9d3a1a5e-0d2b-4c55-8f47-6d0c8f1c5a11",
+         "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z",
+         "pattern": "[domain-name:value = ", "pattern_type": "stix", "valid_from": "2026-01-01T00:00:00Z"}
+    ]});
+    let r = a
+        .send(
+            Request::builder()
+                .method("POST")
+                .uri("/api/v1/import?format=stix")
+                .header(header::AUTHORIZATION, format!("Bearer {}", a.handler))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(bundle.to_string()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    crate::schema::check_response("POST", "/api/v1/import", 200, &r.body);
+    let j = r.json();
+    assert_eq!(j["indicators"], 2);
+    assert_eq!(j["kept"], 1, "the unknown object is kept, not dropped");
+    assert_eq!(
+        j["rejected"][0]["object"],
+        "indicator--9d3a1a5e-0d2b-4c55-8f47-6d0c8f1c5a11"
+    );
+    // The GREEN incident's indicator now says where else it came from.
+    let l = a
+        .get(
+            &format!("/api/v1/incidents/{}/indicators", numbers[1]),
+            &a.viewer,
+        )
+        .await;
+    crate::schema::check_response("GET", "/api/v1/incidents/{id}/indicators", 200, &l.body);
+    let sources = l.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["value"] == "green-c2.example.com")
+        .unwrap()["correlations"]["sources"]
+        .clone();
+    assert_eq!(sources[0]["tlp"], "green", "{sources}");
+    assert!(
+        sources[0]["source"]
+            .as_str()
+            .unwrap()
+            .starts_with("import:stix")
+    );
+    // A viewer may not import.
+    let r = a
+        .post("/api/v1/import?format=stix", &a.viewer, bundle)
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_huge_envelope_is_a_taxii_413_that_names_the_limit() {
+    let a = crate::harness::app_with(hikeshi_server::ServerConfig {
+        max_body_bytes: 4096,
+        ..Default::default()
+    })
+    .await;
+    let g = a
+        .post(
+            "/api/v1/sharing-groups",
+            &a.admin,
+            json!({"name": "small", "tlp_max": "amber"}),
+        )
+        .await
+        .json();
+    let big = json!({"objects": [{"type": "x-big", "id": "x-big--1", "pad": "x".repeat(10_000)}]});
+    let r = taxii(
+        &a,
+        "POST",
+        &format!(
+            "/taxii2/root/collections/{}/objects/",
+            g["uuid"].as_str().unwrap()
+        ),
+        &basic("admin", &a.admin),
+        Some(big),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.text());
+    assert_eq!(
+        r.header("content-type"),
+        "application/taxii+json;version=2.1"
+    );
+    assert!(r.json()["description"].as_str().unwrap().contains("4096"));
+}
