@@ -143,7 +143,7 @@ pub fn uri_safe(v: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// The kind a pattern comparison names and the text to normalise, when it is one we model:
-/// `Ok(None)` for paths and operators we do not turn into indicators.
+/// `None` for paths and operators we do not turn into indicators.
 pub fn comparison_kind(t: &Test) -> Option<(Kind, String)> {
     if t.negated {
         return None;
