@@ -317,5 +317,15 @@ pub async fn publish(
             .await?;
         out.misp_event = Some(new.uuid);
     }
+    store
+        .record_share(
+            actor,
+            incident,
+            serde_json::json!({
+                "group": group.name, "tlp_max": group.tlp_max, "indicators": set.indicators.len(),
+                "withheld": out.withheld, "stix_added": out.stix_added, "misp_event": out.misp_event,
+            }),
+        )
+        .await?;
     Ok(out)
 }

@@ -341,6 +341,22 @@ impl Store {
         Ok(n)
     }
 
+    /// Record on the incident's timeline that it was shared (with whom, at which ceiling, what
+    /// went out), so the team sees every disclosure in order.
+    pub async fn record_share(
+        &self,
+        actor: &Actor,
+        incident: hikeshi_domain::IncidentId,
+        detail: serde_json::Value,
+    ) -> Result<()> {
+        let mut tx = self.write().await?;
+        crate::incidents::touch(&mut tx, incident).await?;
+        crate::timeline::add_event(&mut tx, actor, incident, "shared", detail.clone()).await?;
+        tx.audit(actor, "incident.shared", "incident", incident.0, detail)
+            .await?;
+        tx.commit().await
+    }
+
     /// Where an indicator came from outside, most recent first.
     pub async fn indicator_sources(&self, ind: &Indicator) -> Result<Vec<IndicatorSource>> {
         let rows = sqlx::query(

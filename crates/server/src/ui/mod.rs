@@ -8,6 +8,7 @@ mod actions;
 mod indicator_actions;
 mod pages;
 mod public;
+pub(crate) mod share_actions;
 
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -30,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .merge(pages::routes())
         .merge(actions::routes())
         .merge(indicator_actions::routes())
+        .merge(share_actions::routes())
 }
 
 const TEMPLATES: &[(&str, &str)] = &[

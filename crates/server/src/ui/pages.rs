@@ -327,6 +327,16 @@ async fn incident(
     );
     vars.insert("vocab", vocab());
     vars.insert("can_write", Value::from(user.user.role.can_write()));
+    let groups = super::share_actions::writable_groups(&st, &user).await?;
+    vars.insert(
+        "share_groups",
+        Value::from_serialize(
+            groups
+                .iter()
+                .map(|g| json!({"id": g.id, "name": g.name, "tlp_max": g.tlp_max}))
+                .collect::<Vec<_>>(),
+        ),
+    );
     Ok(render(&st, &ctx, "incident.html", vars))
 }
 

@@ -260,3 +260,82 @@ async fn report_text_is_shown_inert() {
     );
     assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;"));
 }
+
+#[tokio::test]
+async fn an_incident_is_downloaded_and_published_from_its_page() {
+    let a = app().await;
+    let inc = a
+        .post(
+            "/api/v1/incidents",
+            &a.handler,
+            json!({"title": "フィッシング", "category": "phishing", "tlp": "green"}),
+        )
+        .await
+        .json();
+    let n = inc["number"].as_str().unwrap().to_owned();
+    a.post(
+        &format!("/api/v1/incidents/{n}/indicators"),
+        &a.handler,
+        json!({"items": [{"value": "hxxps://login-example[.]com/verify", "tlp": "green", "role": "phishing"}]}),
+    )
+    .await;
+    let b = Browser::login(&a, "handler").await;
+    let page = b.get(&format!("/incidents/{n}")).await.text();
+    assert!(page.contains("id=\"export-form\"") && page.contains("指標の共有"));
+    assert!(
+        page.contains("公開できる共有グループがありません"),
+        "no group yet"
+    );
+
+    let g = a
+        .post(
+            "/api/v1/sharing-groups",
+            &a.admin,
+            json!({"name": "NISC 連携", "tlp_max": "green"}),
+        )
+        .await
+        .json();
+    a.call(
+        "PUT",
+        &format!("/api/v1/sharing-groups/{}/members", g["id"]),
+        Some(&a.admin),
+        Some(json!({"user": "handler", "read": true, "write": true})),
+    )
+    .await;
+    let page = b.get(&format!("/incidents/{n}")).await.text();
+    assert!(page.contains("NISC 連携"), "the group is offered");
+    let r = b
+        .post(
+            &format!("/incidents/{n}/publish"),
+            &[("group", &g["id"].to_string())],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let page = b.get(&format!("/incidents/{n}")).await.text();
+    assert!(
+        page.contains("ev-shared") && page.contains("NISC 連携"),
+        "on the timeline"
+    );
+    // Without the CSRF token the publish is refused.
+    let no_csrf = a
+        .send(
+            Request::builder()
+                .method("POST")
+                .uri(format!("/incidents/{n}/publish"))
+                .header(header::COOKIE, &b.cookie)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(format!("group={}", g["id"])))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(no_csrf.status, 403);
+    // The download the export form makes, with the session cookie.
+    let dl = b
+        .get(&format!(
+            "/api/v1/export?incident={n}&format=text&tlp_max=green&lang=ja"
+        ))
+        .await;
+    assert_eq!(dl.status, 200);
+    assert!(dl.header("content-disposition").starts_with("attachment"));
+    assert!(dl.text().contains("login-example[.]com"), "{}", dl.text());
+}
