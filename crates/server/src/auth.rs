@@ -116,6 +116,13 @@ impl CurrentUser {
             Err(AppError::forbidden("this needs the admin role"))
         }
     }
+    /// The API token the request came with, if it came with one.
+    pub fn token_id(&self) -> Option<i64> {
+        match self.via {
+            Via::Token { id } => Some(id),
+            _ => None,
+        }
+    }
     pub fn csrf(&self) -> &str {
         match &self.via {
             Via::Session { csrf, .. } => csrf,

@@ -138,6 +138,36 @@ pub fn sourced(imported: &Imported, default_tlp: Tlp) -> Vec<SourcedIndicator> {
         .collect()
 }
 
+/// What the caller may do with a sharing group (admins everything; otherwise their own and
+/// their token's memberships).
+pub async fn access(
+    store: &Store,
+    user: &crate::auth::CurrentUser,
+    group: i64,
+) -> AppResult<hikeshi_store::Access> {
+    Ok(store
+        .sharing_access(
+            group,
+            user.user.id,
+            user.user.role.is_admin(),
+            user.token_id(),
+        )
+        .await?)
+}
+
+/// Every sharing group with what the caller may do with it.
+pub async fn groups_with_access(
+    store: &Store,
+    user: &crate::auth::CurrentUser,
+) -> AppResult<Vec<(hikeshi_store::SharingGroup, hikeshi_store::Access)>> {
+    let mut out = Vec::new();
+    for g in store.sharing_groups().await? {
+        let a = access(store, user, g.id).await?;
+        out.push((g, a));
+    }
+    Ok(out)
+}
+
 /// The formats a set can be exported in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

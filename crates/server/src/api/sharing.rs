@@ -162,16 +162,8 @@ async fn import(
 }
 
 async fn groups(State(st): State<AppState>, user: CurrentUser) -> AppResult<Json<Value>> {
-    let token = match user.via {
-        crate::auth::Via::Token { id } => Some(id),
-        _ => None,
-    };
     let mut items = Vec::new();
-    for g in st.store.sharing_groups().await? {
-        let a = st
-            .store
-            .sharing_access(g.id, user.user.id, user.user.role.is_admin(), token)
-            .await?;
+    for (g, a) in crate::sharing::groups_with_access(&st.store, &user).await? {
         if a.read || a.write {
             items.push(json!({
                 "id": g.id, "uuid": g.uuid, "name": g.name, "description": g.description,
@@ -281,14 +273,7 @@ async fn publish_incident(
 ) -> AppResult<Json<Value>> {
     let actor = user.writer()?;
     let g = st.store.sharing_group(&id).await?;
-    let token = match user.via {
-        crate::auth::Via::Token { id } => Some(id),
-        _ => None,
-    };
-    let a = st
-        .store
-        .sharing_access(g.id, user.user.id, user.user.role.is_admin(), token)
-        .await?;
+    let a = crate::sharing::access(&st.store, &user, g.id).await?;
     if !a.write {
         return Err(AppError::forbidden(format!(
             "you may not write to sharing group {:?}",

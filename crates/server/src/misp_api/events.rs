@@ -134,11 +134,7 @@ pub(super) async fn target_group(
     let r = reader(u);
     let named = text(ev.get("sharing_group_id"));
     let mut writable = Vec::new();
-    for g in st.store.sharing_groups().await? {
-        let a = st
-            .store
-            .sharing_access(g.id, r.user, r.admin, r.token)
-            .await?;
+    for (g, a) in crate::sharing::groups_with_access(&st.store, u).await? {
         if a.write {
             if !named.is_empty() && (named == g.id.to_string() || named == g.uuid) {
                 return Ok(Some(g.id));
@@ -266,12 +262,7 @@ pub(super) async fn editable(st: &AppState, u: &CurrentUser, id: &str) -> MResul
     let row = st.store.misp_event(r, id).await?;
     let mine = row.created_by == Some(u.user.id.0);
     let in_writable_group = match row.group_id {
-        Some(g) => {
-            st.store
-                .sharing_access(g, r.user, r.admin, r.token)
-                .await?
-                .write
-        }
+        Some(g) => crate::sharing::access(&st.store, u, g).await?.write,
         None => false,
     };
     if !(mine || r.admin || in_writable_group) {

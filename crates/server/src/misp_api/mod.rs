@@ -137,10 +137,7 @@ pub fn mounted(state: AppState) -> Router<AppState> {
 pub(super) fn reader(u: &CurrentUser) -> MispReader {
     MispReader {
         user: u.user.id,
-        token: match u.via {
-            Via::Token { id } => Some(id),
-            _ => None,
-        },
+        token: u.token_id(),
         admin: u.user.role.is_admin(),
     }
 }

@@ -58,19 +58,29 @@ pub(super) fn query_of(body: &Map<String, Value>) -> MResult<MispQuery> {
     Ok(q)
 }
 
+/// Parse a search body (empty means everything) and run it for the caller.
+async fn run_search(
+    st: &AppState,
+    u: &CurrentUser,
+    body: &[u8],
+) -> MResult<(MispQuery, Vec<hikeshi_store::MispEventRow>)> {
+    let b: Map<String, Value> = if body.is_empty() {
+        Map::new()
+    } else {
+        serde_json::from_slice(body)
+            .map_err(|e| bad(format!("the search is not a JSON object: {e}")))?
+    };
+    let q = query_of(&b)?;
+    let rows = st.store.search_misp_events(reader(u), &q).await?;
+    Ok((q, rows))
+}
+
 pub(super) async fn search_events(
     State(st): State<AppState>,
     Extension(u): Extension<CurrentUser>,
     body: axum::body::Bytes,
 ) -> MResult<Json<Value>> {
-    let b: Map<String, Value> = if body.is_empty() {
-        Map::new()
-    } else {
-        serde_json::from_slice(&body)
-            .map_err(|e| bad(format!("the search is not a JSON object: {e}")))?
-    };
-    let q = query_of(&b)?;
-    let rows = st.store.search_misp_events(reader(&u), &q).await?;
+    let (_, rows) = run_search(&st, &u, &body).await?;
     let out = rows.iter().map(event_out).collect::<MResult<Vec<_>>>()?;
     Ok(Json(json!({ "response": out })))
 }
@@ -87,14 +97,7 @@ pub(super) async fn search_attributes(
     Extension(u): Extension<CurrentUser>,
     body: axum::body::Bytes,
 ) -> MResult<Json<Value>> {
-    let b: Map<String, Value> = if body.is_empty() {
-        Map::new()
-    } else {
-        serde_json::from_slice(&body)
-            .map_err(|e| bad(format!("the search is not a JSON object: {e}")))?
-    };
-    let q = query_of(&b)?;
-    let rows = st.store.search_misp_events(reader(&u), &q).await?;
+    let (q, rows) = run_search(&st, &u, &body).await?;
     let mut attrs = Vec::new();
     for row in &rows {
         let ev = event_out(row)?;

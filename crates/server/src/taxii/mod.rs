@@ -14,7 +14,7 @@ pub use credentials::{TaxiiError, parse_taxii_time, taxii_time};
 use query::{ObjectsParams, date_headers, envelope, object_query};
 
 use crate::AppState;
-use crate::auth::{CurrentUser, Via};
+use crate::auth::CurrentUser;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware;
@@ -116,14 +116,7 @@ fn collection_json(g: &SharingGroup, a: Access) -> Value {
 }
 
 async fn access(st: &AppState, u: &CurrentUser, g: &SharingGroup) -> TResult<Access> {
-    let token = match u.via {
-        Via::Token { id } => Some(id),
-        _ => None,
-    };
-    Ok(st
-        .store
-        .sharing_access(g.id, u.user.id, u.user.role.is_admin(), token)
-        .await?)
+    Ok(crate::sharing::access(&st.store, u, g.id).await?)
 }
 
 /// The group behind a collection id, if the caller may see it at all.

@@ -5,7 +5,7 @@
 use super::{UiError, see_other};
 use crate::AppState;
 use crate::api::resolve_incident;
-use crate::auth::{CurrentUser, Via};
+use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use axum::Router;
 use axum::extract::{Form, Path, State};
@@ -20,21 +20,12 @@ pub fn routes() -> Router<AppState> {
 
 /// The sharing groups the user may write to (where they may publish).
 pub async fn writable_groups(st: &AppState, user: &CurrentUser) -> AppResult<Vec<SharingGroup>> {
-    let token = match user.via {
-        Via::Token { id } => Some(id),
-        _ => None,
-    };
-    let mut out = Vec::new();
-    for g in st.store.sharing_groups().await? {
-        let a = st
-            .store
-            .sharing_access(g.id, user.user.id, user.user.role.is_admin(), token)
-            .await?;
-        if a.write {
-            out.push(g);
-        }
-    }
-    Ok(out)
+    Ok(crate::sharing::groups_with_access(&st.store, user)
+        .await?
+        .into_iter()
+        .filter(|(_, a)| a.write)
+        .map(|(g, _)| g)
+        .collect())
 }
 
 #[derive(Deserialize)]
