@@ -24,6 +24,8 @@ pub(crate) enum Event {
         lines: u64,
     },
     FileEnd,
+    /// A numbered slot with nothing in it (a segment that holds no line start).
+    Nothing,
 }
 
 pub(crate) struct Emitter<'k> {
@@ -101,6 +103,7 @@ impl<'k> Emitter<'k> {
                 self.line_base += lines;
                 self.stats.lines += lines;
             }
+            Event::Nothing => {}
             Event::FileEnd => {
                 let unreported = self.malformed_in_file - self.malformed_reported;
                 if unreported > 0 {

@@ -58,6 +58,7 @@ mod matcher;
 mod norm;
 pub mod output;
 mod ranges;
+mod segments;
 mod set;
 mod sweeper;
 

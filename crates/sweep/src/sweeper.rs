@@ -160,6 +160,18 @@ impl<'s> Sweeper<'s> {
                 break;
             }
             let name: Arc<str> = Arc::from(source.name());
+            if let (Mode::Threads { .. }, Source::Path(path)) = (&*mode, &source)
+                && let Some(plan) = crate::segments::plan(path, &self.opts)
+            {
+                // One plain file: every thread reads and matches its own segments.
+                wait_all(mode, emitter);
+                seq += 1;
+                emitter.accept(seq - 1, Event::FileStart(Arc::clone(&name)));
+                crate::segments::sweep(plan, self.set, &self.opts, &name, &mut seq, emitter);
+                seq += 1;
+                post(mode, emitter, seq - 1, Event::FileEnd);
+                continue;
+            }
             let reader = match source.open() {
                 Ok(r) => r,
                 Err(e) => {
