@@ -168,6 +168,35 @@ pub async fn groups_with_access(
     Ok(out)
 }
 
+/// The objects of an import that are not indicators, as the store keeps them: a STIX object by
+/// its `id`; a MISP item (`{"event_uuid", "<What>": …}`) by its event, kind and position.
+pub fn kept(imported: &Imported) -> Vec<hikeshi_store::KeptObject> {
+    imported
+        .kept
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
+            let what = v
+                .as_object()
+                .and_then(|m| m.keys().find(|k| *k != "event_uuid").cloned())
+                .unwrap_or_default();
+            let (object_id, object_type) = match (s("id"), s("type")) {
+                (Some(id), Some(ty)) => (id, ty),
+                _ => (
+                    format!("{}#{what}#{i}", s("event_uuid").unwrap_or_default()),
+                    format!("misp:{what}"),
+                ),
+            };
+            hikeshi_store::KeptObject {
+                object_id,
+                object_type,
+                body: v.to_string(),
+            }
+        })
+        .collect()
+}
+
 /// The formats a set can be exported in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

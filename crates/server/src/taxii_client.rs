@@ -166,6 +166,7 @@ pub async fn poll_feed(store: &Store, actor: &Actor, key: &str) -> AppResult<Pol
                 cursor,
                 error: String::new(),
                 items,
+                kept: crate::sharing::kept(&imported),
             }
         }
         Err(e) => {
@@ -174,7 +175,7 @@ pub async fn poll_feed(store: &Store, actor: &Actor, key: &str) -> AppResult<Pol
             Poll {
                 cursor: String::new(),
                 error: e,
-                items: Vec::new(),
+                ..Default::default()
             }
         }
     };

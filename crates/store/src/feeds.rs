@@ -2,7 +2,7 @@
 //! needs is stored for the poller and never returned with the feed.
 
 use crate::rows::{flag, named};
-use crate::sharing::{SourcedIndicator, import_in};
+use crate::sharing::{KeptObject, SourcedIndicator, import_in, keep_in};
 use crate::{Result, Store, StoreError};
 use hikeshi_domain::{Actor, Named, Tlp};
 use serde::Serialize;
@@ -54,6 +54,8 @@ pub struct Poll {
     pub cursor: String,
     pub error: String,
     pub items: Vec<SourcedIndicator>,
+    /// What came in that is not an indicator, kept whole.
+    pub kept: Vec<KeptObject>,
 }
 
 const FEED_COLS: &str = "id, name, kind, url, collection, username, secret, default_tlp, interval_s, enabled, cursor, last_polled_at, last_error, last_count, created_at";
@@ -151,7 +153,9 @@ impl Store {
     /// error. Returns how many indicator links are new.
     pub async fn record_feed_poll(&self, actor: &Actor, feed: i64, poll: &Poll) -> Result<usize> {
         let mut tx = self.write().await?;
-        let new = import_in(&mut tx, &format!("feed:{feed}"), &poll.items).await?;
+        let source = format!("feed:{feed}");
+        let new = import_in(&mut tx, &source, &poll.items).await?;
+        keep_in(&mut tx, &source, &poll.kept).await?;
         let n = sqlx::query(
             "UPDATE feeds SET last_polled_at = $2, last_error = $3, last_count = $4, \
              cursor = CASE WHEN $5 = '' THEN cursor ELSE $5 END WHERE id = $1",

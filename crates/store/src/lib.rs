@@ -51,7 +51,9 @@ pub use rows::{Page, Paged};
 pub use shared_objects::{
     AddOutcome, NewSharedObject, ObjectPage, ObjectQuery, SharedObject, TaxiiStatus, Versions,
 };
-pub use sharing::{Access, IndicatorSource, Member, Principal, SharingGroup, SourcedIndicator};
+pub use sharing::{
+    Access, IndicatorSource, KeptObject, Member, Principal, SharingGroup, SourcedIndicator,
+};
 pub use sightings::Recorded;
 pub use stats::Counts;
 pub use tx::Tx;

@@ -60,6 +60,16 @@ pub struct SourcedIndicator {
     pub comment: String,
 }
 
+/// An object that came with an import and is kept whole (not an indicator).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptObject {
+    /// Its id in the source (a STIX id, a MISP uuid), unique per source.
+    pub object_id: String,
+    pub object_type: String,
+    /// The object's JSON as it came.
+    pub body: String,
+}
+
 /// One source of an indicator, as shown beside it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct IndicatorSource {
@@ -321,20 +331,23 @@ impl Store {
     /// Record indicators that came in from `source` ("feed:2", "import:stix", "taxii:group:1",
     /// "misp:event:7"), creating the global indicators as needed. Returns how many
     /// (indicator, source, ref) links are new.
+    /// The objects of the import that are not indicators are kept whole with it.
     pub async fn import_indicators(
         &self,
         actor: &Actor,
         source: &str,
         items: &[SourcedIndicator],
+        kept: &[KeptObject],
     ) -> Result<usize> {
         let mut tx = self.write().await?;
         let n = import_in(&mut tx, source, items).await?;
+        keep_in(&mut tx, source, kept).await?;
         tx.audit(
             actor,
             "indicators.import",
             "source",
             0,
-            json!({"source": source, "items": items.len(), "new": n}),
+            json!({"source": source, "items": items.len(), "new": n, "kept": kept.len()}),
         )
         .await?;
         tx.commit().await?;
@@ -358,6 +371,26 @@ impl Store {
     }
 
     /// Where an indicator came from outside, most recent first.
+    /// The objects kept from a source's imports, oldest first (at most `limit`).
+    pub async fn kept_objects(&self, source: &str, limit: i64) -> Result<Vec<KeptObject>> {
+        let rows = sqlx::query(
+            "SELECT object_id, object_type, body FROM imported_objects WHERE source = $1 ORDER BY id LIMIT $2",
+        )
+        .bind(source)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(KeptObject {
+                    object_id: r.try_get("object_id")?,
+                    object_type: r.try_get("object_type")?,
+                    body: r.try_get("body")?,
+                })
+            })
+            .collect()
+    }
+
     pub async fn indicator_sources(&self, ind: &Indicator) -> Result<Vec<IndicatorSource>> {
         let rows = sqlx::query(
             "SELECT s.source, s.source_ref, s.tlp, s.comment, s.first_at, s.last_at FROM indicator_sources s \
@@ -381,6 +414,24 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// Keep the objects of an import whole, one row per object per source (a re-import replaces).
+pub(crate) async fn keep_in(tx: &mut Tx<'_>, source: &str, kept: &[KeptObject]) -> Result<()> {
+    for k in kept {
+        sqlx::query(
+            "INSERT INTO imported_objects (source, object_id, object_type, body, imported_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (source, object_id) DO UPDATE SET object_type = excluded.object_type, body = excluded.body, imported_at = excluded.imported_at",
+        )
+        .bind(source)
+        .bind(&k.object_id)
+        .bind(&k.object_type)
+        .bind(&k.body)
+        .bind(tx.now)
+        .execute(&mut *tx.tx)
+        .await?;
+    }
+    Ok(())
 }
 
 /// Link indicators to a source inside a write transaction; returns the count of new links.

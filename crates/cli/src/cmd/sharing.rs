@@ -201,7 +201,12 @@ pub async fn import(settings: Settings, format: Format, a: ImportArgs) -> anyhow
                 .unwrap_or_default()
         );
         let new = store
-            .import_indicators(&Actor::System, &source, &items)
+            .import_indicators(
+                &Actor::System,
+                &source,
+                &items,
+                &hikeshi_server::sharing::kept(&imported),
+            )
             .await?;
         println!(
             "{}: {} indicators ({new} new links), {} groups, {} relations, {} objects kept as they came, {} rejected",

@@ -145,7 +145,11 @@ async fn import(
         },
         imported.groups.first().map_or("", |g| g.source_id.as_str())
     );
-    let new = st.store.import_indicators(&actor, &source, &items).await?;
+    let kept = crate::sharing::kept(&imported);
+    let new = st
+        .store
+        .import_indicators(&actor, &source, &items, &kept)
+        .await?;
     Ok((
         StatusCode::OK,
         Json(json!({

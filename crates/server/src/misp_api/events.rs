@@ -216,7 +216,12 @@ pub(super) async fn store_event(
     // What came in is linked to its source, like any other import.
     let items = crate::sharing::sourced(&imported, tlp);
     st.store
-        .import_indicators(&actor, &format!("misp:event:{}", row.uuid), &items)
+        .import_indicators(
+            &actor,
+            &format!("misp:event:{}", row.uuid),
+            &items,
+            &crate::sharing::kept(&imported),
+        )
         .await?;
     event_out(&row)
 }

@@ -513,6 +513,14 @@ async fn an_imported_bundle_links_its_indicators_to_the_source() {
     let j = r.json();
     assert_eq!(j["indicators"], 2);
     assert_eq!(j["kept"], 1, "the unknown object is kept, not dropped");
+    let stored = a
+        .store
+        .kept_objects(j["source"].as_str().unwrap(), 10)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].object_type, "x-acme-thing");
+    assert!(stored[0].body.contains("x-acme-thing--0b9c0e4e"));
     assert_eq!(
         j["rejected"][0]["object"],
         "indicator--9d3a1a5e-0d2b-4c55-8f47-6d0c8f1c5a11"

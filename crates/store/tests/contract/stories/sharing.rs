@@ -406,10 +406,16 @@ pub async fn feeds_and_imports_link_indicators_to_their_source(f: &Fresh) {
         tlp: Tlp::Green,
         comment: "C2".into(),
     }];
+    let kept = vec![KeptObject {
+        object_id: "malware--31b940d4-6f7f-459a-80ea-9c1f17b5891b".into(),
+        object_type: "malware".into(),
+        body: r#"{"type":"malware","name":"PlugX"}"#.into(),
+    }];
     let poll = Poll {
         cursor: "2026-01-01T00:00:00.000000Z".into(),
         error: String::new(),
         items,
+        kept,
     };
     assert_eq!(s.record_feed_poll(&admin, feed.id, &poll).await.unwrap(), 1);
     assert_eq!(
@@ -417,6 +423,12 @@ pub async fn feeds_and_imports_link_indicators_to_their_source(f: &Fresh) {
         0,
         "same link again"
     );
+    let k = s
+        .kept_objects(&format!("feed:{}", feed.id), 10)
+        .await
+        .unwrap();
+    assert_eq!(k.len(), 1, "kept once however often it comes");
+    assert_eq!(k[0].object_type, "malware");
     let now = hikeshi_domain::time::now_ms();
     assert!(s.feeds_due(now).await.unwrap().is_empty());
     let fd = &s.feeds().await.unwrap()[0];
@@ -432,6 +444,7 @@ pub async fn feeds_and_imports_link_indicators_to_their_source(f: &Fresh) {
                 tlp: Tlp::Amber,
                 comment: String::new(),
             }],
+            &[],
         )
         .await
         .unwrap();
