@@ -30,6 +30,7 @@ pub(crate) mod indicators;
 mod mail_intake;
 mod misp_events;
 mod national;
+pub(crate) mod outbox;
 mod query;
 mod reports;
 mod rows;
@@ -44,8 +45,9 @@ mod visibility;
 
 pub use feeds::{Feed, NewFeed, Poll};
 pub use incidents::{IncidentFilter, IncidentPatch, NewIncident};
-pub use mail_intake::MailAction;
+pub use mail_intake::{AckBuilder, AckOutcome, MailAction, MailIntake};
 pub use misp_events::{MispAttr, MispEventRow, MispQuery, MispReader, NewMispEvent};
+pub use outbox::{Claimed, Enqueued, NewOutgoing, OutKind, Outgoing, SendLimit, backoff_ms};
 pub use reports::ReportFilter;
 pub use rows::{Page, Paged};
 pub use shared_objects::{

@@ -69,3 +69,5 @@ mod indicators;
 pub use indicators::*;
 mod sharing;
 pub use sharing::*;
+mod outbox;
+pub use outbox::*;
