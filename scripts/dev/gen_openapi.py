@@ -85,6 +85,11 @@ schemas["AffectedAsset"] = obj({"asset": S(), "addresses": arr(S()), "owner": S(
   "installed": S(), "fixed": {"type": ["string","null"]}, "advisory": S(), "confidence": enum("exact","product-name-only","needs-review"),
   "rule": {"type": "object"}}, ["asset","addresses","owner","department","criticality","package","installed","fixed","advisory","confidence","rule"])
 schemas["AffectedList"] = obj({"advisory": S(), "items": arr(ref("AffectedAsset"))}, ["advisory","items"])
+asset_base = {"name": S(), "addresses": arr(S()), "owner": S(), "department": S(), "criticality": S(), "location": S(), "os": S()}
+schemas["AssetSummary"] = obj({**asset_base, "software": I, "open_advisories": I}, ["name","addresses","owner","software","open_advisories"])
+schemas["AssetList"] = items_of("AssetSummary")
+schemas["Asset"] = obj({**asset_base, "software": arr(obj({"name": S(), "version": S(), "ecosystem": S(), "release": {"type": ["string","null"]}}, ["name","version","ecosystem"])),
+                        "open_advisories": arr(ref("AffectedAsset"))}, ["name","addresses","owner","software","open_advisories"])
 schemas["SightingList"] = items_of("Sighting")
 schemas["IncidentPage"] = page_of("Incident"); schemas["ReportPage"] = page_of("Report")
 schemas["Timeline"] = items_of("Event"); schemas["TaskList"] = items_of("Task"); schemas["DecisionList"] = items_of("Decision"); schemas["UserList"] = items_of("User")
@@ -188,6 +193,9 @@ paths = {
  "/api/v1/advisories/{id}/respond": {"post": {"summary": "Open a vulnerability-response incident with the playbook's tasks per owner",
    "parameters": [{"name": "id", "in": "path", "required": True, "schema": S()}],
    "responses": {"201": {"description": "created", "content": {"application/json": {"schema": ref("Incident")}}}, "401": ERR["401"], "403": ERR["403"], "404": ERR["404"], "409": ERR["409"]}}},
+ "/api/v1/assets": {"get": op("Every asset with how many advisories it has open", resp(200, ref("AssetList")), errs=("401",))},
+ "/api/v1/assets/{name}": {"get": op("One asset: installed software and open advisories (what matches now)", resp(200, ref("Asset")),
+   params=[{"name": "name", "in": "path", "required": True, "schema": S(), "description": "the asset's name"}], errs=("401","404"))},
  "/api/v1/stats/summary": {"get": {"summary": "Reports and incidents of a period by category, priority, attacker class and RSIT (exercises apart)",
    "parameters": [q("period", S(), "FY2015, 2015, 2015Q2, 2015-04, FY2015Q1"), q("format", enum("json","csv"))],
    "responses": {"200": {"description": "counts", "content": {"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": S()}}}, "400": ERR["400"], "401": ERR["401"]}}},

@@ -63,6 +63,7 @@ impl Store {
                     .try_get("id")?
                 }
             };
+            crate::vuln_matches::queue_rematch(&mut tx, "asset", &a.name).await?;
             for s in &a.software {
                 sqlx::query(
                     "INSERT INTO asset_software (asset_id, name, version, ecosystem, release) VALUES ($1, $2, $3, $4, $5) \
@@ -91,12 +92,35 @@ impl Store {
 
     /// Every asset with its software, by name.
     pub async fn assets(&self) -> Result<Vec<AssetRecord>> {
-        let rows = sqlx::query("SELECT id, name, addresses, owner, department, criticality, location, os FROM assets ORDER BY name")
-            .fetch_all(&self.pool)
-            .await?;
-        let sw = sqlx::query("SELECT asset_id, name, version, ecosystem, release FROM asset_software ORDER BY asset_id, name")
-            .fetch_all(&self.pool)
-            .await?;
+        self.assets_where("", None).await
+    }
+
+    /// One asset with its software, by name.
+    pub async fn asset(&self, name: &str) -> Result<AssetRecord> {
+        self.assets_where(" WHERE name = $1", Some(name))
+            .await?
+            .pop()
+            .ok_or_else(|| crate::StoreError::NotFound(format!("asset {name:?}")))
+    }
+
+    async fn assets_where(&self, filter: &str, name: Option<&str>) -> Result<Vec<AssetRecord>> {
+        let sql = format!(
+            "SELECT id, name, addresses, owner, department, criticality, location, os FROM assets{filter} ORDER BY name"
+        );
+        let rows = match name {
+            Some(n) => sqlx::query(&sql).bind(n).fetch_all(&self.pool).await?,
+            None => sqlx::query(&sql).fetch_all(&self.pool).await?,
+        };
+        let sw_sql = if name.is_some() {
+            "SELECT s.asset_id, s.name, s.version, s.ecosystem, s.release FROM asset_software s \
+             JOIN assets a ON a.id = s.asset_id WHERE a.name = $1 ORDER BY s.asset_id, s.name"
+        } else {
+            "SELECT asset_id, name, version, ecosystem, release FROM asset_software ORDER BY asset_id, name"
+        };
+        let sw = match name {
+            Some(n) => sqlx::query(sw_sql).bind(n).fetch_all(&self.pool).await?,
+            None => sqlx::query(sw_sql).fetch_all(&self.pool).await?,
+        };
         let mut by_asset: std::collections::HashMap<i64, Vec<Software>> =
             std::collections::HashMap::new();
         for r in &sw {
@@ -154,6 +178,7 @@ impl Store {
         .bind(tx.now)
         .execute(&mut *tx.tx)
         .await?;
+        crate::vuln_matches::queue_rematch(&mut tx, "doc", file).await?;
         tx.audit(
             actor,
             "advisory.import",

@@ -42,6 +42,7 @@ mod timeline;
 mod tx;
 mod users;
 mod visibility;
+mod vuln_matches;
 
 pub use feeds::{Feed, NewFeed, Poll};
 pub use incidents::{IncidentFilter, IncidentPatch, NewIncident};
@@ -61,6 +62,7 @@ pub use stats::Counts;
 pub use tx::Tx;
 pub use users::NewUser;
 pub use visibility::Viewer;
+pub use vuln_matches::{Queued, Rematch, VulnMatch};
 
 use hikeshi_domain::{PriorityRule, SlaPolicy};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

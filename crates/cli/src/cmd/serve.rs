@@ -45,10 +45,20 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<ExitCode
     tracing::info!(%addr, data_dir = %settings.data_dir.display(), "serving");
     // TAXII feeds are polled in the background while the server runs.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let feeds = tokio::spawn(hikeshi_server::taxii_client::run(store.clone(), stop_rx));
+    let feeds = tokio::spawn(hikeshi_server::taxii_client::run(
+        store.clone(),
+        stop_rx.clone(),
+    ));
+    // Advisories and assets imported while the server runs are matched within a minute.
+    let rematch = tokio::spawn(hikeshi_server::vuln::run_rematch(
+        store.clone(),
+        std::time::Duration::from_secs(60),
+        stop_rx,
+    ));
     hikeshi_server::serve_on(state, listener, shutdown_signal()).await?;
     let _ = stop_tx.send(true);
     let _ = feeds.await;
+    let _ = rematch.await;
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }

@@ -53,6 +53,15 @@ pub enum VulnCmd {
         #[arg(long)]
         open_incident: bool,
     },
+    /// Match what changed since the last run (advisories and assets imported since), as
+    /// `hikeshi serve` does in the background; prints what it did.
+    Rematch,
+    /// One asset's open advisories (what matches its installed software now).
+    Asset {
+        name: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -195,11 +204,43 @@ pub async fn import_advisories(
 }
 
 pub async fn run(settings: Settings, cmd: VulnCmd) -> anyhow::Result<ExitCode> {
-    let VulnCmd::Affected {
-        id,
-        format,
-        open_incident,
-    } = cmd;
+    let (id, format, open_incident) = match cmd {
+        VulnCmd::Affected {
+            id,
+            format,
+            open_incident,
+        } => (id, format, open_incident),
+        VulnCmd::Rematch => {
+            let store = settings.open_store().await?;
+            let s = hikeshi_server::vuln::rematch(&store).await?;
+            println!("{}", serde_json::to_string(&s)?);
+            return Ok(ExitCode::SUCCESS);
+        }
+        VulnCmd::Asset { name, format } => {
+            let store = settings.open_store().await?;
+            let (_, open) = hikeshi_server::vuln::asset_advisories(&store, &name).await?;
+            let mut out = std::io::stdout().lock();
+            for a in &open {
+                match format {
+                    OutFormat::Jsonl => writeln!(out, "{}", serde_json::to_string(a)?)?,
+                    OutFormat::Table => writeln!(
+                        out,
+                        "{:<24} {:<16} {:<24} {:<24} {}",
+                        a.advisory,
+                        a.package,
+                        a.installed,
+                        a.fixed.as_deref().unwrap_or("-"),
+                        a.confidence
+                    )?,
+                }
+            }
+            return Ok(if open.is_empty() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            });
+        }
+    };
     let store = settings.open_store().await?;
     let (advisories, affected) = hikeshi_server::vuln::affected(&store, &id)
         .await
@@ -218,19 +259,16 @@ pub async fn run(settings: Settings, cmd: VulnCmd) -> anyhow::Result<ExitCode> {
                 "asset", "owner", "department", "package", "installed", "fixed"
             )?;
             for a in &affected {
-                let confidence = serde_json::to_value(a.confidence)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default();
                 writeln!(
                     out,
-                    "{:<16} {:<14} {:<16} {:<12} {:<24} {:<24} {confidence}",
+                    "{:<16} {:<14} {:<16} {:<12} {:<24} {:<24} {}",
                     a.asset,
                     a.owner,
                     a.department,
                     a.package,
                     a.installed,
-                    a.fixed.as_deref().unwrap_or("-")
+                    a.fixed.as_deref().unwrap_or("-"),
+                    a.confidence
                 )?;
             }
         }

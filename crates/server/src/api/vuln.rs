@@ -17,6 +17,43 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/advisories/{id}/affected", get(list))
         .route("/api/v1/advisories/{id}/respond", post(open))
+        .route("/api/v1/assets", get(assets))
+        .route("/api/v1/assets/{name}", get(asset))
+}
+
+/// Every asset with its open-advisory count.
+async fn assets(State(st): State<AppState>, _: CurrentUser) -> AppResult<Json<Value>> {
+    crate::vuln::rematch(&st.store).await?;
+    let counts: std::collections::HashMap<String, i64> =
+        st.store.open_advisory_counts().await?.into_iter().collect();
+    let items: Vec<Value> = st
+        .store
+        .assets()
+        .await?
+        .iter()
+        .map(|a| {
+            json!({
+                "name": a.name, "addresses": a.addresses, "owner": a.owner, "department": a.department,
+                "criticality": a.criticality, "location": a.location, "os": a.os,
+                "software": a.software.len(), "open_advisories": counts.get(&a.name).copied().unwrap_or(0),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+/// One asset: its installed software and its open advisories.
+async fn asset(
+    State(st): State<AppState>,
+    _: CurrentUser,
+    Path(name): Path<String>,
+) -> AppResult<Json<Value>> {
+    let (a, open) = crate::vuln::asset_advisories(&st.store, &name).await?;
+    Ok(Json(json!({
+        "name": a.name, "addresses": a.addresses, "owner": a.owner, "department": a.department,
+        "criticality": a.criticality, "location": a.location, "os": a.os,
+        "software": a.software, "open_advisories": open,
+    })))
 }
 
 impl From<VulnError> for AppError {

@@ -126,3 +126,72 @@ async fn an_advisory_lists_affected_assets_and_opens_a_response_incident() {
             .any(|t| t.starts_with("Kato: patch") && t.ends_with("vpn1"))
     );
 }
+
+#[tokio::test]
+async fn an_asset_lists_its_open_advisories_and_a_patch_closes_them_incrementally() {
+    let a = app().await;
+    let osv = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../vuln/tests/data/heartbleed/CVE-2014-0160.osv.json"
+    ))
+    .unwrap();
+    // The inventory first, the advisory afterwards: the new advisory is matched against it.
+    a.store
+        .upsert_assets(
+            &Actor::System,
+            &[
+                host("web1", "Sato", "Debian", Some("7"), "1.0.1e-2+deb7u4"),
+                host("web2", "Sato", "Debian", Some("7"), "1.0.1e-2+deb7u5"),
+            ],
+        )
+        .await
+        .unwrap();
+    let list = a.get("/api/v1/assets", &a.viewer).await;
+    check_response("GET", "/api/v1/assets", 200, &list.body);
+    assert_eq!(list.json()["items"][0]["open_advisories"], 0);
+    a.store
+        .put_advisory_doc(
+            &Actor::System,
+            "hb.json",
+            "osv",
+            &["CVE-2014-0160".into()],
+            &osv,
+        )
+        .await
+        .unwrap();
+    let r = a.get("/api/v1/assets/web1", &a.viewer).await;
+    check_response("GET", "/api/v1/assets/{name}", 200, &r.body);
+    let open = r.json()["open_advisories"].clone();
+    assert_eq!(open.as_array().unwrap().len(), 1, "{open}");
+    assert_eq!(open[0]["package"], "openssl");
+    assert_eq!(open[0]["fixed"], "1.0.1e-2+deb7u5");
+    let r = a.get("/api/v1/assets/web2", &a.viewer).await.json();
+    assert_eq!(
+        r["open_advisories"].as_array().unwrap().len(),
+        0,
+        "already fixed"
+    );
+    assert!(a.store.rematch_queue().await.unwrap().is_empty());
+    // web1 is patched: re-importing it re-matches just that asset, and the advisory closes.
+    a.store
+        .upsert_assets(
+            &Actor::System,
+            &[host("web1", "Sato", "Debian", Some("7"), "1.0.1e-2+deb7u5")],
+        )
+        .await
+        .unwrap();
+    let queued = a.store.rematch_queue().await.unwrap();
+    assert_eq!(queued.len(), 1);
+    assert_eq!(
+        (queued[0].kind.as_str(), queued[0].key.as_str()),
+        ("asset", "web1")
+    );
+    let r = a.get("/api/v1/assets/web1", &a.viewer).await.json();
+    assert_eq!(r["open_advisories"].as_array().unwrap().len(), 0);
+    let aff = a
+        .get("/api/v1/advisories/CVE-2014-0160/affected", &a.viewer)
+        .await
+        .json();
+    assert_eq!(aff["items"].as_array().unwrap().len(), 0, "{aff}");
+    assert_eq!(a.get("/api/v1/assets/nope", &a.viewer).await.status, 404);
+}
