@@ -10,7 +10,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 started_pg=0
-cleanup() { [ "$started_pg" = 1 ] && scripts/pg-test-server.sh stop || true; }
+started_mail=0
+cleanup() {
+  [ "$started_pg" = 1 ] && scripts/pg-test-server.sh stop || true
+  [ "$started_mail" = 1 ] && scripts/mail-test-server.sh stop || true
+}
 trap cleanup EXIT
 
 if [ -z "${HIKESHI_TEST_POSTGRES_URL:-}" ]; then
@@ -21,6 +25,17 @@ export HIKESHI_TEST_POSTGRES_URL
 # Tests that need PostgreSQL fail rather than skip when this is set.
 export HIKESHI_REQUIRE_POSTGRES=1
 echo "PostgreSQL for tests: ${HIKESHI_TEST_POSTGRES_URL%%:hikeshi@*}:***@${HIKESHI_TEST_POSTGRES_URL#*@}"
+
+# Real Postfix (SMTP) and Dovecot (IMAP) on loopback for the mail end-to-end test, installed from
+# Debian packages when missing; with HIKESHI_REQUIRE_MAIL=1 that test fails instead of skipping.
+if [ -z "${HIKESHI_TEST_SMTP:-}" ] || [ -z "${HIKESHI_TEST_IMAP:-}" ]; then
+  mail_env=$(scripts/mail-test-server.sh start)
+  eval "$mail_env"
+  started_mail=1
+fi
+export HIKESHI_TEST_SMTP HIKESHI_TEST_IMAP
+export HIKESHI_REQUIRE_MAIL=1
+echo "Mail servers for tests: SMTP $HIKESHI_TEST_SMTP, IMAP $HIKESHI_TEST_IMAP"
 
 echo "== dependency rules (DESIGN.md §4): pure crates use no async runtime, SQL, HTTP or templates"
 bad=0

@@ -9,6 +9,8 @@ use hikeshi_domain::{PriorityRule, SlaPolicy};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
+pub use crate::mail_config::MailSettings;
+
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
@@ -36,6 +38,8 @@ pub struct Settings {
     pub warninglists: Vec<PathBuf>,
     pub priority: PriorityRule,
     pub sla: SlaPolicy,
+    /// Mail: the team's address, acknowledgements, SMTP for sending, IMAP mailboxes to poll.
+    pub mail: MailSettings,
 }
 
 impl Default for Settings {
@@ -56,6 +60,7 @@ impl Default for Settings {
             warninglists: Vec::new(),
             priority: PriorityRule::default(),
             sla: SlaPolicy::default(),
+            mail: MailSettings::default(),
         }
     }
 }
@@ -77,6 +82,7 @@ impl std::fmt::Debug for Settings {
                     "<redacted>"
                 },
             )
+            .field("mail", &self.mail)
             .finish_non_exhaustive()
     }
 }
@@ -97,6 +103,7 @@ const SETTING_KEYS: &[&str] = &[
     "warninglists",
     "priority",
     "sla",
+    "mail",
 ];
 
 impl Settings {
@@ -193,6 +200,7 @@ impl Settings {
             team_name: self.team_name.clone(),
             ..Default::default()
         };
+        c.mail = self.mail.server_config()?;
         if !self.form_secret.is_empty() {
             c.form_secret = hex::decode(&self.form_secret).context("form_secret must be hex")?;
         }

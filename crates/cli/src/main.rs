@@ -4,6 +4,7 @@
 mod cmd;
 mod config;
 mod demo;
+mod mail_config;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

@@ -24,6 +24,9 @@ pub struct ServerConfig {
     pub display_offset_minutes: i32,
     /// The team's name as others see it: the STIX identity and MISP organisation of exports.
     pub team_name: String,
+    /// Mail: our address, acknowledgements, SMTP and IMAP (used by `serve`'s background tasks
+    /// and by `mailgate`).
+    pub mail: crate::mail_config::MailConfig,
 }
 
 impl Default for ServerConfig {
@@ -38,6 +41,7 @@ impl Default for ServerConfig {
             form_secret: crate::auth::random_bytes(32),
             display_offset_minutes: 540,
             team_name: "hikeshi CSIRT".into(),
+            mail: crate::mail_config::MailConfig::default(),
         }
     }
 }
@@ -54,6 +58,7 @@ impl fmt::Debug for ServerConfig {
             .field("form_secret", &"<redacted>")
             .field("display_offset_minutes", &self.display_offset_minutes)
             .field("team_name", &self.team_name)
+            .field("mail", &self.mail)
             .finish()
     }
 }

@@ -15,12 +15,16 @@
 //! # }
 //! ```
 
+pub mod ack;
 pub mod api;
 pub mod auth;
 pub mod config;
 pub mod error;
 pub mod i18n;
+pub mod imap_poll;
 pub mod intake;
+pub mod mail_config;
+pub mod mailer;
 pub mod misp_api;
 pub mod sharing;
 mod stix_meta;

@@ -1,13 +1,15 @@
 //! `hikeshi import mail PATH...` (.eml files, mbox, Maildir) and `hikeshi mailgate` (one message
 //! on standard input, for an MTA to pipe to). Each message is stored whole before it is
 //! reported; replies join their thread and incident; a Message-ID seen before is a duplicate.
+//! Mailgate is live intake and queues the acknowledgement of a new report (sent by `serve`);
+//! imports read old mail and never acknowledge.
 
 use crate::config::Settings;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use hikeshi_domain::{Actor, Channel};
-use hikeshi_mail::{MailSource, TicketTag};
-use hikeshi_store::{MailAction, Store};
+use hikeshi_mail::MailSource;
+use hikeshi_server::ack::TakeError;
+use hikeshi_store::{AckOutcome, MailAction, Store};
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,7 +38,10 @@ pub struct MailgateArgs {
 struct Intake {
     store: Store,
     extractor: hikeshi_ioc::Extractor,
-    tag: TicketTag,
+    /// Set for mailgate (live intake, acknowledged); `None` for imports.
+    mail: Option<hikeshi_server::mail_config::MailConfig>,
+    team_name: String,
+    offset_minutes: i32,
     out: std::io::Stdout,
     format: Format,
     failed: usize,
@@ -46,25 +51,29 @@ impl Intake {
     /// Store one message and print one line about it; a message that cannot be read is reported
     /// with where it came from and does not stop the others.
     async fn one(&mut self, origin: &str, raw: Vec<u8>) -> anyhow::Result<()> {
-        let parsed = match hikeshi_mail::parse(&raw) {
-            Ok(p) => p,
-            Err(e) => {
+        let taken = hikeshi_server::ack::take_mail(
+            &self.store,
+            &hikeshi_domain::Actor::Cli,
+            &self.extractor,
+            raw,
+            "",
+            self.mail.as_ref(),
+            &self.team_name,
+            self.offset_minutes,
+        )
+        .await;
+        let (report, action, ack) = match taken {
+            Ok(t) => (t.report, t.action, t.ack),
+            Err(TakeError::Unreadable(e)) => {
                 self.failed += 1;
                 eprintln!("{origin}: not stored: {e}");
                 return Ok(());
             }
+            Err(TakeError::Store(e)) => return Err(e.into()),
         };
-        let ticket = self
-            .tag
-            .find(&parsed.subject)
-            .and_then(|t| i64::try_from(t).ok());
-        let thread = hikeshi_mail::thread_keys(&parsed);
-        let mut new = hikeshi_server::intake::report_from_mail(&parsed, raw, Channel::Mail);
-        new.extract_indicators(&self.extractor);
-        let (report, action) = self
-            .store
-            .intake_mail(&Actor::Cli, new, ticket, &thread)
-            .await?;
+        if let AckOutcome::Skipped(reason) = &ack {
+            tracing::info!(origin, ticket = report.id.0, %reason, "no acknowledgement");
+        }
         let mut o = self.out.lock();
         match self.format {
             Format::Text => writeln!(o, "{origin}\t{}\t{}", report.id.0, action.as_str())?,
@@ -72,7 +81,7 @@ impl Intake {
                 o,
                 "{}",
                 serde_json::json!({"file": origin, "ticket": report.id.0, "action": action.as_str(),
-                                   "incident": report.incident_id.map(|i| i.0)})
+                                   "incident": report.incident_id.map(|i| i.0), "ack": ack_text(&ack)})
             )?,
         }
         if action == MailAction::Duplicate {
@@ -82,11 +91,20 @@ impl Intake {
     }
 }
 
-async fn intake(settings: &Settings, format: Format) -> anyhow::Result<Intake> {
+/// `live`: mailgate, which acknowledges new reports like IMAP polling does; imports read old
+/// mail and never do.
+async fn intake(settings: &Settings, format: Format, live: bool) -> anyhow::Result<Intake> {
+    let mail = if live {
+        Some(settings.mail.server_config()?)
+    } else {
+        None
+    };
     Ok(Intake {
         store: settings.open_store().await?,
         extractor: settings.extractor()?,
-        tag: TicketTag::default(),
+        mail,
+        team_name: settings.team_name.clone(),
+        offset_minutes: settings.display_offset_minutes,
         out: std::io::stdout(),
         format,
         failed: 0,
@@ -94,7 +112,7 @@ async fn intake(settings: &Settings, format: Format) -> anyhow::Result<Intake> {
 }
 
 pub async fn import(settings: Settings, a: ImportMailArgs) -> anyhow::Result<ExitCode> {
-    let mut i = intake(&settings, a.format).await?;
+    let mut i = intake(&settings, a.format, false).await?;
     for path in &a.paths {
         let shown = path.display().to_string();
         match hikeshi_mail::detect_source(path).with_context(|| format!("{shown}: cannot read"))? {
@@ -142,7 +160,7 @@ pub async fn mailgate(settings: Settings, a: MailgateArgs) -> anyhow::Result<Exi
         .read_to_end(&mut raw)
         .context("reading the message from standard input")?;
     let run = async {
-        let mut i = intake(&settings, a.format).await?;
+        let mut i = intake(&settings, a.format, true).await?;
         i.one("stdin", raw).await?;
         i.store.close().await;
         anyhow::Ok(i.failed)
@@ -154,5 +172,14 @@ pub async fn mailgate(settings: Settings, a: MailgateArgs) -> anyhow::Result<Exi
             eprintln!("hikeshi mailgate: {e:#}");
             Ok(ExitCode::from(75))
         }
+    }
+}
+
+/// `queued`, `skipped: REASON`, or null when none was asked for (imports, replies).
+fn ack_text(a: &AckOutcome) -> serde_json::Value {
+    match a {
+        AckOutcome::NotAsked => serde_json::Value::Null,
+        AckOutcome::Queued(_) => "queued".into(),
+        AckOutcome::Skipped(r) => format!("skipped: {r}").into(),
     }
 }

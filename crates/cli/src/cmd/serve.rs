@@ -33,11 +33,12 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<ExitCode
             n => println!("demo data: loaded {n} incidents"),
         }
     }
-    let state = hikeshi_server::AppState::with_extractor(
-        store.clone(),
-        settings.server_config()?,
-        settings.extractor()?,
-    );
+    let config = settings.server_config()?;
+    let mail = std::sync::Arc::new(config.mail.clone());
+    let team_name = config.team_name.clone();
+    let offset_minutes = config.display_offset_minutes;
+    let state =
+        hikeshi_server::AppState::with_extractor(store.clone(), config, settings.extractor()?);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("binding {addr}"))?;
@@ -45,20 +46,50 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<ExitCode
     tracing::info!(%addr, data_dir = %settings.data_dir.display(), "serving");
     // TAXII feeds are polled in the background while the server runs.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let feeds = tokio::spawn(hikeshi_server::taxii_client::run(
+    let mut tasks = vec![tokio::spawn(hikeshi_server::taxii_client::run(
         store.clone(),
         stop_rx.clone(),
-    ));
+    ))];
     // Advisories and assets imported while the server runs are matched within a minute.
-    let rematch = tokio::spawn(hikeshi_server::vuln::run_rematch(
+    tasks.push(tokio::spawn(hikeshi_server::vuln::run_rematch(
         store.clone(),
         std::time::Duration::from_secs(60),
-        stop_rx,
-    ));
+        stop_rx.clone(),
+    )));
+    // Queued mail (acknowledgements) is sent, and the configured mailboxes are polled, in the
+    // background too.
+    if let Some(smtp) = mail.smtp.clone() {
+        let hello = mail
+            .address
+            .rsplit_once('@')
+            .map_or("localhost", |(_, d)| d)
+            .to_owned();
+        tasks.push(tokio::spawn(hikeshi_server::mailer::run(
+            store.clone(),
+            smtp,
+            hello,
+            stop_rx.clone(),
+        )));
+    }
+    if !mail.imap.is_empty() {
+        let intake = hikeshi_server::imap_poll::Intake {
+            store: store.clone(),
+            extractor: state.extractor.clone(),
+            mail: mail.clone(),
+            team_name,
+            offset_minutes,
+        };
+        tasks.push(tokio::spawn(hikeshi_server::imap_poll::run(
+            intake,
+            stop_rx.clone(),
+        )));
+    }
+    drop(stop_rx);
     hikeshi_server::serve_on(state, listener, shutdown_signal()).await?;
     let _ = stop_tx.send(true);
-    let _ = feeds.await;
-    let _ = rematch.await;
+    for t in tasks {
+        let _ = t.await;
+    }
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,295 @@
+//! Mail end to end on real servers (Postfix and Dovecot from Debian, started on loopback by
+//! `scripts/mail-test-server.sh`): a reporter's Japanese message goes through SMTP to the
+//! CSIRT's mailbox, `hikeshi serve` picks it up over IMAP, opens a report, and sends the
+//! acknowledgement through SMTP; we read it from the reporter's mailbox over IMAP.
+//!
+//! Needs HIKESHI_TEST_SMTP and HIKESHI_TEST_IMAP (host:port, printed by the script; set by
+//! scripts/test.sh). Without them the test is skipped, with a reason, unless
+//! HIKESHI_REQUIRE_MAIL=1, when it fails.
+
+mod common;
+use common::*;
+use futures_util::StreamExt;
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const SUBJECT_B64: &str = "5LiN5a+p44Gq44Oh44O844Or44Gu5aCx5ZGK"; // 不審なメールの報告
+const NAME_B64: &str = "5bGx55SwIOWkqumDjg=="; // 山田 太郎
+
+fn servers() -> Option<(String, String)> {
+    match (
+        std::env::var("HIKESHI_TEST_SMTP"),
+        std::env::var("HIKESHI_TEST_IMAP"),
+    ) {
+        (Ok(s), Ok(i)) if !s.is_empty() && !i.is_empty() => Some((s, i)),
+        _ if std::env::var("HIKESHI_REQUIRE_MAIL").is_ok_and(|v| v == "1") => panic!(
+            "HIKESHI_REQUIRE_MAIL=1 but HIKESHI_TEST_SMTP/HIKESHI_TEST_IMAP are not set: \
+             start the servers with scripts/mail-test-server.sh start"
+        ),
+        _ => {
+            eprintln!(
+                "SKIPPED mail end-to-end test: HIKESHI_TEST_SMTP/HIKESHI_TEST_IMAP are not set \
+                 (scripts/mail-test-server.sh start prints them; scripts/test.sh sets them)"
+            );
+            None
+        }
+    }
+}
+
+/// A minimal SMTP client: enough to hand one message to our own Postfix on loopback.
+fn smtp_send(addr: &str, from: &str, to: &str, data: &str) {
+    let s = TcpStream::connect(addr).expect("connect to SMTP");
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut r = BufReader::new(s.try_clone().unwrap());
+    let mut w = s;
+    let mut expect = |code: &str| loop {
+        let mut line = String::new();
+        r.read_line(&mut line).unwrap();
+        assert!(
+            line.starts_with(code),
+            "SMTP: expected {code}, got {line:?}"
+        );
+        if line.as_bytes().get(3) != Some(&b'-') {
+            break;
+        }
+    };
+    expect("220");
+    for (cmd, code) in [
+        ("EHLO reporter.example.jp".to_owned(), "250"),
+        (format!("MAIL FROM:<{from}>"), "250"),
+        (format!("RCPT TO:<{to}>"), "250"),
+        ("DATA".to_owned(), "354"),
+    ] {
+        write!(w, "{cmd}\r\n").unwrap();
+        expect(code);
+    }
+    for line in data.split("\r\n") {
+        let dot = if line.starts_with('.') { "." } else { "" };
+        write!(w, "{dot}{line}\r\n").unwrap();
+    }
+    write!(w, ".\r\n").unwrap();
+    expect("250");
+    write!(w, "QUIT\r\n").unwrap();
+}
+
+/// Every message in INBOX of `user`: (flags, raw bytes), read without setting \Seen.
+fn imap_messages(addr: &str, user: &str, pw: &str) -> Vec<(Vec<String>, Vec<u8>)> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let tcp = tokio::net::TcpStream::connect(addr)
+            .await
+            .expect("connect to IMAP");
+        let mut client = async_imap::Client::new(tcp);
+        client.read_response().await.unwrap();
+        let mut s = client.login(user, pw).await.map_err(|(e, _)| e).unwrap();
+        s.select("INBOX").await.unwrap();
+        let mut out = Vec::new();
+        {
+            let mut f = s.uid_fetch("1:*", "(FLAGS BODY.PEEK[])").await.unwrap();
+            while let Some(m) = f.next().await {
+                let m = m.unwrap();
+                let flags = m.flags().map(|f| format!("{f:?}")).collect();
+                out.push((flags, m.body().unwrap_or_default().to_vec()));
+            }
+        }
+        s.logout().await.ok();
+        out
+    })
+}
+
+fn is_seen(flags: &[String]) -> bool {
+    flags.iter().any(|f| f == "Seen")
+}
+
+#[test]
+fn a_japanese_report_by_mail_is_taken_in_over_imap_and_acknowledged_over_smtp() {
+    let Some((smtp, imap)) = servers() else {
+        return;
+    };
+    let nonce = format!(
+        "{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    let mid = format!("e2e-{nonce}@example.jp");
+    let message = format!(
+        "From: =?UTF-8?B?{NAME_B64}?= <reporter@example.jp>\r\n\
+         To: csirt@example.org\r\n\
+         Subject: =?UTF-8?B?{SUBJECT_B64}?=\r\n\
+         Message-ID: <{mid}>\r\n\
+         Date: Thu, 26 Nov 2026 10:00:00 +0900\r\n\
+         MIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=UTF-8\r\n\
+         Content-Transfer-Encoding: 8bit\r\n\
+         \r\n\
+         お世話になっております。\r\n\
+         本日、添付ファイル付きの不審なメールを受信しました。\r\n\
+         送信元: hxxp://evil[.]example[.]net/login\r\n\
+         参照番号: {nonce}\r\n"
+    );
+    smtp_send(&smtp, "reporter@example.jp", "csirt@example.org", &message);
+
+    // Delivered, and unseen before hikeshi runs.
+    let ours = |msgs: &[(Vec<String>, Vec<u8>)]| {
+        msgs.iter()
+            .find(|(_, raw)| String::from_utf8_lossy(raw).contains(&mid))
+            .cloned()
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let delivered = loop {
+        if let Some(m) = ours(&imap_messages(&imap, "csirt@example.org", "csirt-pw")) {
+            break m;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "Postfix did not deliver to the CSIRT mailbox"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(!is_seen(&delivered.0), "{:?}", delivered.0);
+
+    let dir = tempfile::tempdir().unwrap();
+    let (imap_host, imap_port) = imap.rsplit_once(':').unwrap();
+    let (smtp_host, smtp_port) = smtp.rsplit_once(':').unwrap();
+    let config = dir.path().join("hikeshi.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[mail]\naddress = \"csirt@example.org\"\ndisplay_name = \"Example CSIRT\"\n\
+             [mail.smtp]\nhost = \"{smtp_host}\"\nport = {smtp_port}\nsecurity = \"plain\"\n\
+             [[mail.imap]]\nlabel = \"abuse\"\nhost = \"{imap_host}\"\nport = {imap_port}\n\
+             security = \"plain\"\nusername = \"csirt@example.org\"\n\
+             password_env = \"HIKESHI_E2E_IMAP_PASSWORD\"\npoll_seconds = 1\n"
+        ),
+    )
+    .unwrap();
+    let add = hikeshi_stdin(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "sato",
+            "--role",
+            "handler",
+            "--password-stdin",
+        ],
+        "a long enough password\n",
+    );
+    assert!(
+        add.status.success(),
+        "{}",
+        String::from_utf8_lossy(&add.stderr)
+    );
+    let token = stdout(&hikeshi(
+        dir.path(),
+        &["user", "token", "sato", "--name", "e2e"],
+    ))
+    .trim()
+    .to_owned();
+
+    let mut child = Command::new(bin())
+        .arg("--data-dir")
+        .arg(dir.path())
+        .arg("--config")
+        .arg(&config)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("HIKESHI_LOG", "info")
+        .env("HIKESHI_E2E_IMAP_PASSWORD", "csirt-pw")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start hikeshi serve");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let base = loop {
+        let line = lines.next().expect("serve printed its address").unwrap();
+        if let Some(a) = line.strip_prefix("hikeshi listening on ") {
+            break a.trim().to_owned();
+        }
+    };
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            self.0.kill().ok();
+            self.0.wait().ok();
+        }
+    }
+    let _child = Kill(child);
+
+    // The report appears; the message is never \Seen before it exists (the flag is read
+    // first, so a seen flag with no report would be caught).
+    let a = agent();
+    let url = format!("{base}/api/v1/reports?q={nonce}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let report = loop {
+        let seen = ours(&imap_messages(&imap, "csirt@example.org", "csirt-pw"))
+            .is_some_and(|(flags, _)| is_seen(&flags));
+        let (status, list) = call(&a, "GET", &url, &token, None);
+        assert_eq!(status, 200, "{list}");
+        let found = list["items"].as_array().and_then(|i| i.first()).cloned();
+        assert!(
+            !(seen && found.is_none()),
+            "the message was marked seen before its report existed"
+        );
+        if let (Some(r), true) = (&found, seen) {
+            break r.clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no report (and \\Seen) within 60 s: {list}"
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    };
+    let ticket = report["id"].as_i64().unwrap();
+    assert_eq!(report["lang"], "ja", "{report}");
+    assert_eq!(report["subject"], "不審なメールの報告");
+    assert_eq!(report["reporter"]["email"], "reporter@example.jp");
+    assert_eq!(report["reporter"]["name"], "山田 太郎");
+    assert_eq!(report["channel"], "mail");
+
+    // The acknowledgement reaches the reporter: Japanese, tagged, threaded.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let ack = loop {
+        let found = imap_messages(&imap, "reporter@example.jp", "reporter-pw")
+            .into_iter()
+            .map(|(_, raw)| hikeshi_mail::parse(&raw).unwrap())
+            .find(|m| m.in_reply_to.contains(&mid));
+        if let Some(m) = found {
+            break m;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no acknowledgement in the reporter's mailbox within 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    };
+    assert_eq!(
+        ack.subject,
+        format!("Re: [hikeshi #{ticket}] 不審なメールの報告")
+    );
+    assert_eq!(
+        hikeshi_mail::TicketTag::default().find(&ack.subject),
+        Some(ticket as u64)
+    );
+    assert_eq!(ack.references, vec![mid.clone()]);
+    assert_eq!(ack.language, hikeshi_mail::Language::Ja);
+    assert!(ack.text.contains("ご報告をお受けしました"), "{}", ack.text);
+    assert!(
+        ack.text.contains(&format!("[hikeshi #{ticket}]")),
+        "{}",
+        ack.text
+    );
+    assert_eq!(
+        ack.loop_headers.auto_submitted.as_deref(),
+        Some("auto-replied")
+    );
+    let from = ack.from.unwrap();
+    assert_eq!(from.address, "csirt@example.org");
+}
