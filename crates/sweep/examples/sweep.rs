@@ -40,6 +40,12 @@ fn main() -> ExitCode {
             "--indicators" => indicators = args.next(),
             "--format" => opts.format = args.next().and_then(|f| f.parse().ok()),
             "--threads" => opts.threads = args.next().and_then(|t| t.parse().ok()).unwrap_or(1),
+            "--block-size" => {
+                opts.block_size = args
+                    .next()
+                    .and_then(|t| t.parse().ok())
+                    .unwrap_or(256 << 10)
+            }
             "--count" => count_only = true,
             "--load-only" => load_only = true,
             "--inflate-only" => inflate_only = true,

@@ -43,7 +43,12 @@ pub fn decode<'r, R: Read + Send + 'r>(reader: R) -> io::Result<Box<dyn Read + S
         Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(br)),
         Compression::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(br)?),
         Compression::Bzip2 => Box::new(bzip2::bufread::MultiBzDecoder::new(br)),
-        Compression::None => Box::new(br),
+        Compression::None => {
+            // Plain data is read straight into the caller's blocks after the peeked bytes:
+            // through the buffer, every block smaller than it would be copied once more.
+            let head = io::Cursor::new(br.buffer().to_vec());
+            Box::new(head.chain(br.into_inner()))
+        }
     })
 }
 

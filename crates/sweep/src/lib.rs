@@ -57,6 +57,7 @@ mod load;
 mod matcher;
 mod norm;
 pub mod output;
+mod quiet;
 mod ranges;
 mod segments;
 mod set;

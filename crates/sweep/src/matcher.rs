@@ -6,6 +6,7 @@ use hikeshi_ioc::Kind;
 
 use crate::bits;
 use crate::norm::{self, Ip};
+use crate::quiet::{self, Quiet};
 use crate::set::IndicatorSet;
 
 /// What a log field holds, which decides the indicators it is compared with.
@@ -69,6 +70,8 @@ pub(crate) struct Matcher<'s> {
     seen_tails: bits::Rejected,
     seen_url_hosts: bits::Rejected,
     seen_v4: bits::Rejected,
+    /// Short host and address values that matched nothing (see `quiet`).
+    quiet: Quiet,
 }
 
 impl<'s> Matcher<'s> {
@@ -81,6 +84,7 @@ impl<'s> Matcher<'s> {
             seen_tails: bits::Rejected::default(),
             seen_url_hosts: bits::Rejected::default(),
             seen_v4: bits::Rejected::default(),
+            quiet: Quiet::default(),
         }
     }
 
@@ -90,18 +94,37 @@ impl<'s> Matcher<'s> {
             return;
         }
         match role {
-            Role::Host => self.host(v, out),
-            Role::Ip => {
-                if let Some(ip) = norm::parse_ip(norm::strip_port(v)) {
-                    self.ip(ip, out);
-                }
-            }
+            Role::Host | Role::Ip => self.remembered(role, v, out),
             Role::Url => self.url(v, out),
             Role::Hash => self.hash(v, out),
             Role::Email => self.email(v, out),
             Role::Auto => self.auto(v, out),
             Role::Text => self.text(v, out),
             Role::Ignore => {}
+        }
+    }
+
+    /// A host or address value, answered from the memory of quiet values when it is there.
+    fn remembered(&mut self, role: Role, v: &[u8], out: &mut Vec<Match>) {
+        if v.len() > quiet::MAX {
+            return self.host_or_ip(role, v, out);
+        }
+        let key = quiet::key(role, v);
+        if self.quiet.known(&key) {
+            return;
+        }
+        let before = out.len();
+        self.host_or_ip(role, v, out);
+        if out.len() == before {
+            self.quiet.remember(key);
+        }
+    }
+
+    fn host_or_ip(&mut self, role: Role, v: &[u8], out: &mut Vec<Match>) {
+        if role == Role::Host {
+            self.host(v, out);
+        } else if let Some(ip) = norm::parse_ip(norm::strip_port(v)) {
+            self.ip(ip, out);
         }
     }
 
@@ -216,7 +239,7 @@ impl<'s> Matcher<'s> {
         if !self.set.urls.is_empty() && self.url_host_maybe(parts.host) {
             norm::normalise_url(&parts, false, &mut self.url_buf);
             let mut found = self.set.urls.contains(self.url_buf.as_slice());
-            if !found && parts.query.is_some() {
+            if !found && parts.path_query().1.is_some() {
                 // An indicator written with a query matches only that query.
                 norm::normalise_url(&parts, true, &mut self.url_buf);
                 found = self.set.urls.contains(self.url_buf.as_slice());
@@ -228,7 +251,9 @@ impl<'s> Matcher<'s> {
                 ));
             }
         }
-        self.host(parts.host, out);
+        if !parts.host.is_empty() {
+            self.remembered(Role::Host, parts.host, out);
+        }
     }
 
     fn hash(&self, v: &[u8], out: &mut Vec<Match>) {

@@ -29,36 +29,44 @@ pub(crate) fn rfind_byte(h: &[u8], b: u8) -> Option<usize> {
 pub(crate) fn each_pos(line: &[u8], needle: u8, mut f: impl FnMut(usize) -> bool) {
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     let spread = u64::from(needle) * 0x0101_0101_0101_0101;
-    let mut base = 0;
-    while base < line.len() {
-        let end = (base + 8).min(line.len());
-        let word = match <[u8; 8]>::try_from(&line[base..end]) {
-            Ok(full) => full,
-            Err(_) => {
-                // The last, partial word is padded with bytes that differ from the needle.
-                let mut bytes = [!needle; 8];
-                bytes[..end - base].copy_from_slice(&line[base..end]);
-                bytes
-            }
+    let words = line.chunks_exact(8);
+    let rest = words.remainder();
+    for (k, word) in words.enumerate() {
+        let Ok(word) = <[u8; 8]>::try_from(word) else {
+            break;
         };
         let x = u64::from_le_bytes(word) ^ spread;
         // 0x80 exactly in each byte of x that is zero (no false positives from borrows).
         let mut mask = !((((x & LOW7).wrapping_add(LOW7)) | x) | LOW7);
         while mask != 0 {
-            if !f(base + (mask.trailing_zeros() / 8) as usize) {
+            if !f(k * 8 + (mask.trailing_zeros() / 8) as usize) {
                 return;
             }
             mask &= mask - 1;
         }
-        base = end;
+    }
+    let base = line.len() - rest.len();
+    for (k, &b) in rest.iter().enumerate() {
+        if b == needle && !f(base + k) {
+            return;
+        }
     }
 }
 
-/// Position of `://` in a value. A plain scan: `memmem::find` builds a searcher per call, which
-/// costs more than the search on field-sized values.
+/// Position of the first `://` in a value. A plain scan: `memmem::find` builds a searcher per
+/// call, which costs more than the search on field-sized values.
 #[inline]
 pub(crate) fn find_scheme_sep(v: &[u8]) -> Option<usize> {
-    v.windows(3).position(|w| w == b"://")
+    // Every `://` starts at a colon, and colons are rare: test only after each one.
+    let mut from = 0;
+    while let Some(i) = find_byte(&v[from..], b':') {
+        let at = from + i;
+        if v[at + 1..].starts_with(b"//") {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// Strict dotted-quad IPv4: four decimal parts of 1–3 digits, each at most 255.
@@ -150,10 +158,28 @@ pub(crate) struct UrlParts<'a> {
     /// Host without brackets, port or user info.
     pub host: &'a [u8],
     pub port: Option<&'a [u8]>,
-    /// Path, starting with `/`, or empty.
-    pub path: &'a [u8],
-    /// Query without the `?`, if there was one.
-    pub query: Option<&'a [u8]>,
+    /// Everything after the authority: path, query and fragment. They are only split (see
+    /// [`UrlParts::path_query`]) for the few URLs whose host some URL indicator has, which
+    /// saves scanning every path in the log.
+    pub tail: &'a [u8],
+}
+
+impl<'a> UrlParts<'a> {
+    /// The path (starting with `/`, or empty) and the query without the `?`, if there was one.
+    pub(crate) fn path_query(&self) -> (&'a [u8], Option<&'a [u8]>) {
+        let tail = self.tail;
+        match tail.iter().position(|&b| b == b'?' || b == b'#') {
+            Some(i) if tail[i] == b'?' => {
+                let q = &tail[i + 1..];
+                (
+                    &tail[..i],
+                    Some(q.split(|&b| b == b'#').next().unwrap_or(q)),
+                )
+            }
+            Some(i) => (&tail[..i], None),
+            None => (tail, None),
+        }
+    }
 }
 
 /// Splits `scheme://[userinfo@]host[:port][/path][?query][#fragment]`. Returns `None` for
@@ -183,24 +209,11 @@ pub(crate) fn split_url(s: &[u8]) -> Option<UrlParts<'_>> {
     if host.is_empty() {
         return None;
     }
-    let tail = &rest[auth_end..];
-    let (path, query) = match tail.iter().position(|&b| b == b'?' || b == b'#') {
-        Some(i) if tail[i] == b'?' => {
-            let q = &tail[i + 1..];
-            (
-                &tail[..i],
-                Some(q.split(|&b| b == b'#').next().unwrap_or(q)),
-            )
-        }
-        Some(i) => (&tail[..i], None),
-        None => (tail, None),
-    };
     Some(UrlParts {
         scheme,
         host,
         port,
-        path,
-        query,
+        tail: &rest[auth_end..],
     })
 }
 
@@ -258,12 +271,13 @@ pub(crate) fn normalise_url(parts: &UrlParts<'_>, with_query: bool, out: &mut Ve
         out.push(b':');
         out.extend_from_slice(port);
     }
-    if parts.path.is_empty() {
+    let (path, query) = parts.path_query();
+    if path.is_empty() {
         out.push(b'/');
     } else {
-        out.extend_from_slice(parts.path);
+        out.extend_from_slice(path);
     }
-    if with_query && let Some(q) = parts.query {
+    if with_query && let Some(q) = query {
         out.push(b'?');
         out.extend_from_slice(q);
     }
@@ -291,6 +305,48 @@ mod tests {
             b"1.2.3.1234",
         ] {
             assert_eq!(parse_ipv4(bad), None, "{:?}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    #[test]
+    fn every_needle_position_is_found_in_order() {
+        let line = b"a b  c d e f g h i j k l m n o p q r s t u v w x y z  ";
+        for len in 0..line.len() {
+            let mut got = Vec::new();
+            each_pos(&line[..len], b' ', |p| {
+                got.push(p);
+                true
+            });
+            let want: Vec<usize> = (0..len).filter(|&i| line[i] == b' ').collect();
+            assert_eq!(got, want, "{len}");
+        }
+        let mut first = Vec::new();
+        each_pos(line, b' ', |p| {
+            first.push(p);
+            first.len() < 3
+        });
+        assert_eq!(first, [1, 3, 4]);
+    }
+
+    #[test]
+    fn scheme_separator_is_the_first_colon_slash_slash() {
+        for v in [
+            &b"http://a/"[..],
+            b"a:b://c",
+            b"host:443",
+            b"::",
+            b"x:/",
+            b":",
+            b"",
+            b"a://b://c",
+            b"://",
+        ] {
+            assert_eq!(
+                find_scheme_sep(v),
+                v.windows(3).position(|w| w == b"://"),
+                "{:?}",
+                String::from_utf8_lossy(v)
+            );
         }
     }
 

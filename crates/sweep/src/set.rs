@@ -201,6 +201,9 @@ impl IndicatorSetBuilder {
     /// Takes in everything another builder collected (the loader fills one per thread).
     pub fn merge(&mut self, other: IndicatorSetBuilder) {
         let (s, o) = (&mut self.set, other.set);
+        // Room for all of them at once: `extend` alone reserves half and grows again.
+        s.domains.reserve(o.domains.len());
+        s.hashes.reserve(o.hashes.len());
         s.domains.extend(o.domains);
         s.single_label_domains |= o.single_label_domains;
         s.v4.extend(o.v4);
