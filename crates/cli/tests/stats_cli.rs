@@ -92,3 +92,26 @@ fn our_own_counts_for_a_period() {
     let v: serde_json::Value = serde_json::from_str(&stdout(&old)).unwrap();
     assert_eq!(v["counts"]["reports"], 0);
 }
+
+#[test]
+fn time_metrics_are_printed_as_json_and_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = hikeshi(
+        dir.path(),
+        &["stats", "times", "--period", "FY2026", "--format", "json"],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["period"], "FY2026");
+    assert_eq!(v["label_ja"], "2026年度");
+    assert_eq!(v["incidents"], 0);
+    assert_eq!(v["trend"][0]["month"], "2026-04");
+    let o = hikeshi(
+        dir.path(),
+        &["stats", "times", "--period", "2026Q2", "--format", "csv"],
+    );
+    assert!(o.status.success());
+    assert!(stdout(&o).starts_with("scope,metric,statistic,value\n2026Q2,incidents,count,0\n"));
+    let bad = hikeshi(dir.path(), &["stats", "times", "--period", "FY26"]);
+    assert_eq!(bad.status.code(), Some(2));
+}

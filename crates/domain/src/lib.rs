@@ -33,6 +33,7 @@ pub mod priority;
 pub mod report;
 pub mod taxonomy;
 pub mod time;
+pub mod time_metrics;
 pub mod tlp;
 pub mod user;
 

@@ -38,6 +38,7 @@ mod shared_objects;
 mod sharing;
 mod sightings;
 mod stats;
+mod stats_time;
 mod timeline;
 mod tx;
 mod users;

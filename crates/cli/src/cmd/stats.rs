@@ -1,10 +1,12 @@
-//! `hikeshi stats import-jpcert DIR` and `hikeshi stats national --period P [--format json|csv]`.
+//! `hikeshi stats import-jpcert DIR`, `hikeshi stats national --period P [--format json|csv]`,
+//! `hikeshi stats times --period P [--format json|csv]`.
 
 use crate::config::Settings;
 use anyhow::Context;
 use clap::{Subcommand, ValueEnum};
 use hikeshi_domain::Actor;
 use hikeshi_domain::period::Period;
+use hikeshi_domain::time_metrics::TimeMetrics;
 use hikeshi_exchange::jpcert_stats::{Series, national_totals, parse_file};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,6 +28,15 @@ pub enum StatsCmd {
     Summary {
         #[arg(long)]
         period: String,
+    },
+    /// Time metrics of the period's incidents: report to acknowledgement, first response,
+    /// containment and closure (count, median, p90, max), SLA compliance per clock and the
+    /// reopen rate, with a monthly trend. Exercises, merged and rejected incidents are left out.
+    Times {
+        #[arg(long)]
+        period: String,
+        #[arg(long, value_enum, default_value = "json")]
+        format: Format,
     },
     /// Each national series' total for a period: FY2015, 2015, 2015Q2, 2015-04, FY2015Q1 …
     National {
@@ -103,6 +114,22 @@ pub async fn run(settings: Settings, cmd: StatsCmd) -> anyhow::Result<ExitCode> 
                     &serde_json::json!({"period": p.to_string(), "counts": counts})
                 )?
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        StatsCmd::Times { period, format } => {
+            let p: Period = period
+                .parse()
+                .map_err(|e| anyhow::anyhow!("--period {period:?}: {e}"))?;
+            let store = settings.open_store().await?;
+            let items = store
+                .incident_times(p.start_ms_jst(), p.end_ms_jst())
+                .await?;
+            store.close().await;
+            let m = TimeMetrics::compute(p, &items, hikeshi_domain::time::now_ms());
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&m)?),
+                Format::Csv => print!("{}", m.to_csv()),
+            }
             Ok(ExitCode::SUCCESS)
         }
         StatsCmd::National { period, format } => {

@@ -1,5 +1,6 @@
 //! `/api/v1/stats/summary` (our constituency) and `/api/v1/stats/national` (JPCERT/CC's public
-//! figures), for a period such as FY2015, 2015, 2015Q2, 2015-04; JSON or CSV.
+//! figures), `/api/v1/stats/times` (time metrics, SLA compliance and reopen rate with a monthly
+//! trend), for a period such as FY2015, 2015, 2015Q2, 2015-04; JSON or CSV.
 
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -10,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use hikeshi_domain::period::Period;
+use hikeshi_domain::time_metrics::TimeMetrics;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -17,6 +19,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/stats/summary", get(summary))
         .route("/api/v1/stats/national", get(national))
+        .route("/api/v1/stats/times", get(times))
 }
 
 #[derive(Deserialize)]
@@ -61,6 +64,32 @@ async fn summary(
         return Ok(csv(out));
     }
     Ok(Json(json!({"period": p.to_string(), "label_ja": p.label_ja(), "label_en": p.label_en(), "counts": c})).into_response())
+}
+
+async fn times(
+    State(st): State<AppState>,
+    _: CurrentUser,
+    super::ApiQuery(q): super::ApiQuery<PeriodQuery>,
+) -> AppResult<Response> {
+    let p = period(&q)?;
+    let csv_out = match q.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(f) => {
+            return Err(AppError::bad_request(format!(
+                "format={f:?}: use json or csv"
+            )));
+        }
+    };
+    let items = st
+        .store
+        .incident_times(p.start_ms_jst(), p.end_ms_jst())
+        .await?;
+    let m = TimeMetrics::compute(p, &items, hikeshi_domain::time::now_ms());
+    if csv_out {
+        return Ok(csv(m.to_csv()));
+    }
+    Ok(Json(serde_json::to_value(&m).map_err(|_| AppError::internal())?).into_response())
 }
 
 async fn national(

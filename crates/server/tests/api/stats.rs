@@ -106,3 +106,72 @@ async fn the_national_series_are_summed_per_period() {
     assert_eq!(csv.header("content-type"), "text/csv; charset=utf-8");
     assert!(csv.text().contains("reports,2098,1,"));
 }
+
+#[tokio::test]
+async fn time_metrics_are_served_as_json_and_csv_with_a_monthly_trend() {
+    let a = app().await;
+    let mut numbers = Vec::new();
+    for (title, exercise) in [("real", false), ("drill", true)] {
+        let r = a
+            .post(
+                "/api/v1/incidents",
+                &a.handler,
+                json!({"title": title, "category": "scan", "exercise": exercise}),
+            )
+            .await;
+        assert_eq!(r.status, 201);
+        numbers.push(r.json()["number"].as_str().unwrap().to_string());
+    }
+    for (n, to) in [(0, "closed"), (0, "analysis"), (1, "closed")] {
+        let r = a
+            .post(
+                &format!("/api/v1/incidents/{}/phase", numbers[n]),
+                &a.handler,
+                json!({"to": to, "reason": "test"}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    let fy = hikeshi_domain::period::Period::containing_ms_jst(
+        hikeshi_domain::period::PeriodKind::FiscalYear,
+        hikeshi_domain::time::now_ms(),
+    )
+    .unwrap()
+    .to_string();
+    let r = a
+        .get(&format!("/api/v1/stats/times?period={fy}"), &a.viewer)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    check_response("GET", "/api/v1/stats/times", 200, &r.body);
+    let v = r.json();
+    assert_eq!(v["incidents"], 1, "the exercise is left out: {v}");
+    assert_eq!(
+        (v["reopened"].as_u64(), v["ever_closed"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(v["durations"]["acknowledge"]["count"], 1);
+    assert_eq!(v["sla"]["acknowledge"]["met"], 1);
+    assert_eq!(v["trend"].as_array().map(Vec::len), Some(12));
+    let csv = a
+        .get(
+            &format!("/api/v1/stats/times?period={fy}&format=csv"),
+            &a.viewer,
+        )
+        .await;
+    assert_eq!(csv.status, 200);
+    let text = csv.text();
+    assert!(text.starts_with("scope,metric,statistic,value\n"), "{text}");
+    assert!(
+        text.contains(&format!("{fy},reopen,reopened,1\n")),
+        "{text}"
+    );
+    assert_eq!(
+        a.get(
+            &format!("/api/v1/stats/times?period={fy}&format=xml"),
+            &a.viewer
+        )
+        .await
+        .status,
+        400
+    );
+}

@@ -33,5 +33,6 @@ on_both_backends!(
     sharing_groups_enforce_their_ceiling_and_page_objects,
     misp_events_are_seen_only_by_their_audience,
     feeds_and_imports_link_indicators_to_their_source,
+    time_metrics_come_from_recorded_times_and_phase_history,
     outgoing_mail_is_queued_claimed_once_retried_and_answered,
 );

@@ -69,5 +69,7 @@ mod indicators;
 pub use indicators::*;
 mod sharing;
 pub use sharing::*;
+mod stats_time;
+pub use stats_time::*;
 mod outbox;
 pub use outbox::*;

@@ -1,0 +1,155 @@
+use super::*;
+use hikeshi_domain::period::Period;
+use hikeshi_domain::time_metrics::TimeMetrics;
+use sqlx::Executor;
+
+const H: i64 = 3_600_000;
+
+/// Five incidents of April 2026 walk their phases (one is reopened, one is an exercise, one is
+/// merged, one rejected); their recorded times are then set to known values so the metrics are
+/// exact on both backends.
+pub async fn time_metrics_come_from_recorded_times_and_phase_history(f: &Fresh) {
+    let s = &f.store;
+    let mut ids = Vec::new();
+    for (n, exercise) in [
+        (0, false),
+        (1, false),
+        (2, false),
+        (3, true),
+        (4, false),
+        (5, false),
+    ] {
+        let r = s
+            .submit_report(&Actor::Public, report(&format!("r{n}"), "b"))
+            .await
+            .unwrap();
+        let mut ni = new_incident(&format!("i{n}"), Category::Scan, vec![r.id]);
+        ni.is_exercise = exercise;
+        ids.push(s.create_incident(&Actor::Cli, ni).await.unwrap().id);
+    }
+    // 0: closed; 1: closed then reopened to analysis; 2: still new; 3: exercise, closed;
+    // 4: merged into 0; 5: rejected.
+    s.change_phase(&Actor::Cli, ids[0], Phase::Closed, "done")
+        .await
+        .unwrap();
+    s.change_phase(&Actor::Cli, ids[1], Phase::Closed, "done")
+        .await
+        .unwrap();
+    s.change_phase(&Actor::Cli, ids[1], Phase::Analysis, "new hosts found")
+        .await
+        .unwrap();
+    s.change_phase(&Actor::Cli, ids[3], Phase::Closed, "drill over")
+        .await
+        .unwrap();
+    s.merge_incidents(&Actor::Cli, ids[4], ids[0], "same")
+        .await
+        .unwrap();
+    s.change_phase(&Actor::Cli, ids[5], Phase::Rejected, "not ours")
+        .await
+        .unwrap();
+
+    let fy: Period = "FY2026".parse().unwrap();
+    let t0 = fy.start_ms_jst() + 24 * H; // 2026-04-02 00:00 JST
+    sqlx::any::install_default_drivers();
+    let mut raw = <sqlx::AnyConnection as sqlx::Connection>::connect(&f.url)
+        .await
+        .unwrap();
+    let set = |id: IncidentId, reported: i64, times: [Option<i64>; 4]| {
+        let v = |t: Option<i64>| t.map_or("NULL".to_string(), |t| t.to_string());
+        format!(
+            "UPDATE incidents SET reported_at = {reported}, ack_due = {}, first_response_due = {}, \
+             containment_due = {}, acknowledged_at = {}, first_response_at = {}, contained_at = {}, \
+             closed_at = {} WHERE id = {}",
+            reported + H,
+            reported + 4 * H,
+            reported + 24 * H,
+            v(times[0]),
+            v(times[1]),
+            v(times[2]),
+            v(times[3]),
+            id.0
+        )
+    };
+    for sql in [
+        set(
+            ids[0],
+            t0,
+            [
+                Some(t0 + H / 2),
+                Some(t0 + 2 * H),
+                Some(t0 + 30 * H),
+                Some(t0 + 72 * H),
+            ],
+        ),
+        set(
+            ids[1],
+            t0,
+            [Some(t0 + 2 * H), Some(t0 + 3 * H), Some(t0 + 10 * H), None],
+        ),
+        // Reported in May: a month of its own in the trend, every clock unreached.
+        set(ids[2], t0 + 31 * 24 * H, [None, None, None, None]),
+        set(ids[3], t0, [Some(t0 + 100 * H), None, None, None]),
+        set(ids[4], t0, [Some(t0 + 100 * H), None, None, None]),
+        set(ids[5], t0, [Some(t0 + 100 * H), None, None, None]),
+    ] {
+        raw.execute(sql.as_str()).await.unwrap();
+    }
+
+    let items = s
+        .incident_times(fy.start_ms_jst(), fy.end_ms_jst())
+        .await
+        .unwrap();
+    assert_eq!(items.len(), 3, "exercise, merged and rejected are left out");
+    assert_eq!(items.iter().filter(|i| i.reopened).count(), 1);
+
+    // "Now" is well after every due time: unreached clocks are missed.
+    let m = TimeMetrics::compute(fy, &items, t0 + 1000 * H);
+    let d = &m.total.durations;
+    assert_eq!(m.total.incidents, 3);
+    assert_eq!(
+        (d.acknowledge.count, d.acknowledge.median_ms),
+        (2, Some(H + H / 4))
+    );
+    assert_eq!(
+        (d.acknowledge.p90_ms, d.acknowledge.max_ms),
+        (Some(2 * H), Some(2 * H))
+    );
+    assert_eq!(d.first_response.max_ms, Some(3 * H));
+    assert_eq!(
+        (d.containment.count, d.containment.median_ms),
+        (2, Some(20 * H))
+    );
+    assert_eq!((d.closure.count, d.closure.max_ms), (1, Some(72 * H)));
+    let sla = &m.total.sla;
+    assert_eq!(
+        (
+            sla.acknowledge.met,
+            sla.acknowledge.missed,
+            sla.acknowledge.open
+        ),
+        (1, 2, 0)
+    );
+    assert_eq!((sla.first_response.met, sla.first_response.missed), (2, 1));
+    assert_eq!((sla.containment.met, sla.containment.missed), (1, 2));
+    assert_eq!((m.total.ever_closed, m.total.reopened), (2, 1));
+    assert_eq!(m.total.reopen_rate, Some(0.5));
+
+    // Trend: April holds two incidents, May one, the rest none.
+    assert_eq!(m.trend[0].summary.incidents, 2);
+    assert_eq!(m.trend[1].summary.incidents, 1);
+    assert_eq!(m.trend[1].summary.sla.acknowledge.missed, 1);
+    assert_eq!(m.trend.iter().map(|t| t.summary.incidents).sum::<u64>(), 3);
+
+    // Before the May incident's due times, its clocks are still open.
+    let early = TimeMetrics::compute(fy, &items, t0 + 31 * 24 * H + H / 2);
+    assert_eq!(early.trend[1].summary.sla.acknowledge.open, 1);
+
+    // Another period sees none of them.
+    let other: Period = "FY2025".parse().unwrap();
+    assert!(
+        s.incident_times(other.start_ms_jst(), other.end_ms_jst())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
