@@ -18,6 +18,7 @@
 pub mod ack;
 pub mod api;
 pub mod auth;
+pub mod charts;
 pub mod config;
 pub mod error;
 pub mod i18n;
