@@ -9,6 +9,7 @@ mod indicator_actions;
 mod pages;
 mod public;
 pub(crate) mod share_actions;
+mod vuln_pages;
 
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .merge(actions::routes())
         .merge(indicator_actions::routes())
         .merge(share_actions::routes())
+        .merge(vuln_pages::routes())
 }
 
 const TEMPLATES: &[(&str, &str)] = &[
@@ -64,6 +66,12 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/incident.html"),
     ),
     ("macros.html", include_str!("../../templates/macros.html")),
+    ("assets.html", include_str!("../../templates/assets.html")),
+    ("asset.html", include_str!("../../templates/asset.html")),
+    (
+        "advisory.html",
+        include_str!("../../templates/advisory.html"),
+    ),
     (
         "indicator_review.html",
         include_str!("../../templates/indicator_review.html"),
@@ -109,6 +117,10 @@ pub fn templates(offset_minutes: i32) -> Environment<'static> {
             t.hour(),
             t.minute()
         )
+    });
+    // A path segment or query value: percent-encoded (a space as %20, not `+`).
+    env.add_filter("urlencode", |s: String| -> String {
+        urlencode(&s).replace('+', "%20")
     });
     env.add_filter("dtlocal", move |ms: Option<i64>| -> String {
         // The value of an <input type="datetime-local">, in the display zone.

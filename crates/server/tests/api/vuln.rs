@@ -195,3 +195,96 @@ async fn an_asset_lists_its_open_advisories_and_a_patch_closes_them_incrementall
     assert_eq!(aff["items"].as_array().unwrap().len(), 0, "{aff}");
     assert_eq!(a.get("/api/v1/assets/nope", &a.viewer).await.status, 404);
 }
+
+#[tokio::test]
+async fn the_advisory_page_groups_affected_assets_by_owner_and_opens_the_response() {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    let a = app().await;
+    let osv = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../vuln/tests/data/heartbleed/CVE-2014-0160.osv.json"
+    ))
+    .unwrap();
+    a.store
+        .put_advisory_doc(
+            &Actor::System,
+            "hb.json",
+            "osv",
+            &["CVE-2014-0160".into()],
+            &osv,
+        )
+        .await
+        .unwrap();
+    a.store
+        .upsert_assets(
+            &Actor::System,
+            &[
+                host("web1", "佐藤", "Debian", Some("7"), "1.0.1e-2+deb7u4"),
+                host("vpn1", "加藤", "Generic", None, "1.0.1f"),
+                host("web2", "佐藤", "Debian", Some("7"), "1.0.1e-2+deb7u5"),
+            ],
+        )
+        .await
+        .unwrap();
+    let login = a.login("handler", crate::harness::PASSWORD).await;
+    let cookie = crate::harness::cookie_of(&login, "hikeshi_session").unwrap();
+    let get = |path: String| {
+        Request::builder()
+            .uri(path)
+            .header(header::COOKIE, &cookie)
+            .header(header::ACCEPT_LANGUAGE, "ja")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let page = a.send(get("/advisories/CVE-2014-0160".into())).await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    let html = page.text();
+    assert!(html.contains("影響を受ける資産") && html.contains("佐藤") && html.contains("加藤"));
+    assert!(
+        html.contains("web1") && html.contains("vpn1") && !html.contains(">web2<"),
+        "{html}"
+    );
+    assert!(html.contains("id=\"respond-form\""));
+    let list = a.send(get("/assets".into())).await.text();
+    assert!(list.contains("/assets/web1") && list.contains("class=\"affected\""));
+    let one = a.send(get("/assets/vpn1".into())).await.text();
+    assert!(
+        one.contains("CVE-2014-0160") && one.contains("1.0.1f"),
+        "{one}"
+    );
+    // The one action: a response incident with the playbook's tasks per owner.
+    let me = a.send(get("/api/v1/me".into())).await.json();
+    let r = a
+        .send(
+            Request::builder()
+                .method("POST")
+                .uri("/advisories/CVE-2014-0160/respond")
+                .header(header::COOKIE, &cookie)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(format!(
+                    "csrf={}",
+                    me["csrf_token"].as_str().unwrap()
+                )))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let to = r.header("location");
+    assert!(to.starts_with("/incidents/HK-"), "{to}");
+    let tasks = a
+        .get(
+            &format!(
+                "/api/v1/incidents/{}/tasks",
+                to.trim_start_matches("/incidents/")
+            ),
+            &a.viewer,
+        )
+        .await
+        .json();
+    assert_eq!(
+        tasks["items"].as_array().unwrap().len(),
+        8,
+        "4 steps × 2 owners"
+    );
+}
