@@ -129,3 +129,78 @@ pub async fn run(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hikeshi_domain::Actor;
+    use hikeshi_store::{NewOutgoing, OutKind, StoreOptions};
+
+    #[tokio::test]
+    async fn a_refused_connection_keeps_the_message_queued_with_the_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/h.sqlite3?mode=rwc", dir.path().display());
+        let store = Store::connect(&url, StoreOptions::default()).await.unwrap();
+        store.migrate().await.unwrap();
+        let r = store
+            .submit_report(
+                &Actor::System,
+                hikeshi_domain::NewReport {
+                    body: "x".into(),
+                    raw: b"x".to_vec(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        store
+            .enqueue_outgoing(
+                &Actor::System,
+                &NewOutgoing {
+                    kind: OutKind::Ack,
+                    report_id: Some(r.id),
+                    incident_id: None,
+                    sender: "csirt@example.org".into(),
+                    recipients: vec!["taro@example.jp".into()],
+                    subject: "Re: [hikeshi #1] x".into(),
+                    lang: "en".into(),
+                    message_id: "ack.1.t@example.org".into(),
+                    raw: b"Subject: x\r\n\r\nx\r\n".to_vec(),
+                },
+                None,
+            )
+            .await
+            .unwrap();
+        // Nothing listens on a port we just bound and released.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let smtp = SmtpConfig {
+            host: "127.0.0.1".into(),
+            port,
+            security: Security::Plain,
+            username: String::new(),
+            password: String::new(),
+            timeout_secs: 5,
+        };
+        let t = transport(&smtp, "example.org").unwrap();
+        assert_eq!(send_due(&store, &t, "test", 5).await, 0);
+        let rows = store
+            .report_outgoing(hikeshi_store::Viewer::System, r.id)
+            .await
+            .unwrap();
+        assert_eq!(rows[0].status, "failed");
+        assert_eq!(rows[0].attempts, 1);
+        assert!(!rows[0].last_error.is_empty());
+        assert!(rows[0].next_attempt_at > rows[0].created_at + 50_000);
+        // Not due again before the backoff: the next round sends nothing and changes nothing.
+        assert_eq!(send_due(&store, &t, "test", 5).await, 0);
+        let again = store
+            .report_outgoing(hikeshi_store::Viewer::System, r.id)
+            .await
+            .unwrap();
+        assert_eq!(again[0].attempts, 1);
+    }
+}
