@@ -85,3 +85,75 @@ fn heartbleed_affects_exactly_the_vulnerable_hosts_with_owners_and_fixed_version
     );
     assert!(String::from_utf8_lossy(&o.stderr).contains("bad.json"));
 }
+
+#[test]
+fn advisory_dumps_import_from_directories_and_zip_files_and_rematch_incrementally() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert!(
+        hikeshi(d, &["asset", "import", &data("assets.csv")])
+            .status
+            .success()
+    );
+    // An unpacked OSV dump: the Heartbleed record and a second, unrelated one.
+    let dump = d.join("osv");
+    std::fs::create_dir_all(dump.join("Debian")).unwrap();
+    std::fs::copy(
+        data("CVE-2014-0160.osv.json"),
+        dump.join("Debian/CVE-2014-0160.json"),
+    )
+    .unwrap();
+    let other = serde_json::json!({"schema_version": "1.6.0", "id": "OSV-TEST-0001", "modified": "2024-01-01T00:00:00Z",
+        "affected": [{"package": {"ecosystem": "PyPI", "name": "not-installed-anywhere"},
+                      "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.0"}]}]}]});
+    std::fs::write(dump.join("OSV-TEST-0001.json"), other.to_string()).unwrap();
+    std::fs::write(dump.join("README.txt"), "not a document").unwrap();
+    let o = hikeshi(d, &["advisory", "import", dump.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(stdout(&o).lines().count(), 2, "{}", stdout(&o));
+    // The same records in a zip, with one broken entry that is named and skipped.
+    let zip_path = d.join("all.zip");
+    let mut z = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+    let opts = zip::write::SimpleFileOptions::default();
+    z.start_file("CVE-2014-0160.json", opts).unwrap();
+    z.write_all(&std::fs::read(data("CVE-2014-0160.osv.json")).unwrap())
+        .unwrap();
+    z.start_file("broken.json", opts).unwrap();
+    z.write_all(b"{\"id\": ").unwrap();
+    z.finish().unwrap();
+    let o = hikeshi(d, &["advisory", "import", zip_path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "one entry is bad");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("all.zip!broken.json"), "{err}");
+    assert!(
+        stdout(&o).contains("all.zip!CVE-2014-0160.json: osv"),
+        "{}",
+        stdout(&o)
+    );
+    // Matching happened through the queue; nothing is left to do.
+    let o = hikeshi(d, &["vuln", "rematch"]);
+    assert!(o.status.success());
+    let o = hikeshi(d, &["vuln", "rematch"]);
+    assert_eq!(stdout(&o).trim(), r#"{"docs":0,"assets":0,"matches":0}"#);
+    let o = hikeshi(
+        d,
+        &["vuln", "affected", "CVE-2014-0160", "--format", "jsonl"],
+    );
+    assert!(o.status.success());
+    let hosts: std::collections::BTreeSet<String> = stdout(&o)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["asset"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert!(!hosts.is_empty());
+    // One affected host's open advisories, from the asset's side.
+    let host = hosts.iter().next().unwrap();
+    let o = hikeshi(d, &["vuln", "asset", host, "--format", "jsonl"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(stdout(&o).contains("CVE-2014-0160"));
+}

@@ -1,6 +1,7 @@
 //! The subcommands. Each is a thin layer: parse arguments, call the store or a library crate,
 //! print.
 
+pub mod advisory_files;
 pub mod audit;
 pub mod ioc;
 pub mod mail;

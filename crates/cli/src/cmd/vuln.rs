@@ -164,15 +164,29 @@ pub async fn import_advisories(
 ) -> anyhow::Result<ExitCode> {
     let store = settings.open_store().await?;
     let mut bad = 0;
+    let mut docs = Vec::new();
     for f in &files {
-        let name = f.display().to_string();
-        let bytes = std::fs::read(f).with_context(|| format!("reading {name}"))?;
-        let Some(format) = hikeshi_server::vuln::advisory_format(&bytes) else {
+        // Documents are read first (files, directories, zip dumps), then stored one by one.
+        super::advisory_files::for_each_doc(
+            f,
+            &mut |msg| {
+                eprintln!("{msg}");
+                bad += 1;
+            },
+            &mut |d| {
+                docs.push(d);
+                Ok(())
+            },
+        )?;
+    }
+    for d in docs {
+        let name = d.name;
+        let Some(format) = hikeshi_server::vuln::advisory_format(&d.bytes) else {
             eprintln!("{name}: not an OSV, CVE JSON 5, CSAF or JVN document");
             bad += 1;
             continue;
         };
-        let parsed = hikeshi_server::vuln::parse_advisories(format, &name, &bytes);
+        let parsed = hikeshi_server::vuln::parse_advisories(format, &name, &d.bytes);
         bad += report_errors(&parsed.errors);
         let ids: Vec<String> = parsed
             .records
@@ -180,12 +194,8 @@ pub async fn import_advisories(
             .flat_map(|a| std::iter::once(a.id.clone()).chain(a.aliases.iter().cloned()))
             .collect();
         if !parsed.records.is_empty() {
-            let key = f
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or(name.clone());
             store
-                .put_advisory_doc(&Actor::Cli, &key, format, &ids, &bytes)
+                .put_advisory_doc(&Actor::Cli, &d.key, format, &ids, &d.bytes)
                 .await?;
         }
         println!(
