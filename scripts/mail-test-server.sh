@@ -2,17 +2,20 @@
 # Start (or stop) a throwaway Postfix (SMTP) and Dovecot (IMAP) on loopback for the mail
 # end-to-end test.
 #   scripts/mail-test-server.sh start   -> prints shell assignments for the test, e.g.
-#       HIKESHI_TEST_SMTP=127.0.0.1:52525
-#       HIKESHI_TEST_IMAP=127.0.0.1:51143
+#       HIKESHI_TEST_SMTP=127.0.0.1:52525          (plain, and STARTTLS)
+#       HIKESHI_TEST_IMAP=127.0.0.1:51143          (plain, and STARTTLS)
+#       HIKESHI_TEST_IMAPS=127.0.0.1:51993         (TLS from the first byte)
+#       HIKESHI_TEST_MAIL_CA=/tmp/…/tls/ca.pem     (the throwaway CA that signed both servers' certificate)
 #   scripts/mail-test-server.sh stop
 # Postfix accepts mail from loopback for csirt@example.org and reporter@example.jp and delivers
-# it to Maildirs under the temp dir; Dovecot serves those Maildirs over IMAP without TLS and
-# with plain passwords (loopback only): csirt@example.org / csirt-pw, reporter@example.jp /
+# it to Maildirs under the temp dir; Dovecot serves those Maildirs over IMAP (plain, STARTTLS
+# and TLS; a throwaway CA signs the certificate) with plain passwords (loopback only): csirt@example.org / csirt-pw, reporter@example.jp /
 # reporter-pw. Installs Debian's postfix and dovecot-imapd when missing (needs root); the
 # packages' own default instances are neither configured nor started.
 set -euo pipefail
 SMTP_PORT=${HIKESHI_MAIL_SMTP_PORT:-52525}
 IMAP_PORT=${HIKESHI_MAIL_IMAP_PORT:-51143}
+IMAPS_PORT=${HIKESHI_MAIL_IMAPS_PORT:-51993}
 DIR=${HIKESHI_MAIL_DIR:-/tmp/hikeshi-mail-$SMTP_PORT}
 VUID=$(id -u nobody 2>/dev/null || echo 65534)
 VGID=$(getent group nogroup | cut -d: -f3 || echo 65534)
@@ -52,6 +55,21 @@ start() {
   chown postfix: "$DIR/data"
   chown "$VUID:$VGID" "$DIR/mail"
 
+  # --- A throwaway CA and a certificate for 127.0.0.1, for STARTTLS and TLS.
+  mkdir -p "$DIR/tls"
+  (
+    cd "$DIR/tls"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3 \
+      -keyout ca.key -out ca.pem -subj "/CN=hikeshi test CA" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+      -keyout server.key -out server.csr -subj "/CN=127.0.0.1"
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n' >ext.cnf
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3 \
+      -out server.pem -extfile ext.cnf
+    chmod 644 server.key
+  ) >/dev/null 2>&1 || { echo "openssl could not make the test certificates" >&2; exit 1; }
+
   # --- Postfix: one smtpd on 127.0.0.1:$SMTP_PORT, virtual Maildir delivery, nothing else.
   cp /etc/postfix/master.cf "$DIR/postfix/master.cf" 2>/dev/null || cp /usr/share/postfix/master.cf.dist "$DIR/postfix/master.cf"
   cat >"$DIR/postfix/main.cf" <<EOF
@@ -82,6 +100,9 @@ maillog_file_prefixes = $DIR
 maillog_file = $DIR/postfix.log
 biff = no
 smtputf8_enable = yes
+smtpd_tls_cert_file = $DIR/tls/server.pem
+smtpd_tls_key_file = $DIR/tls/server.key
+smtpd_tls_security_level = may
 EOF
   cat >"$DIR/postfix/vmailbox" <<EOF
 csirt@example.org example.org/csirt/
@@ -106,7 +127,9 @@ state_dir = $DIR/dovecot/state
 log_path = $DIR/dovecot/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+ssl = yes
+ssl_cert = <$DIR/tls/server.pem
+ssl_key = <$DIR/tls/server.key
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 mail_location = maildir:$DIR/mail/%d/%n
@@ -124,7 +147,8 @@ service imap-login {
     port = $IMAP_PORT
   }
   inet_listener imaps {
-    port = 0
+    address = 127.0.0.1
+    port = $IMAPS_PORT
   }
 }
 service anvil {
@@ -134,6 +158,7 @@ EOF
   dovecot -c "$DIR/dovecot/dovecot.conf"
   wait_port "$SMTP_PORT" || { echo "Postfix did not start; see $DIR/postfix.log" >&2; exit 1; }
   wait_port "$IMAP_PORT" || { echo "Dovecot did not start; see $DIR/dovecot/dovecot.log" >&2; exit 1; }
+  wait_port "$IMAPS_PORT" || { echo "Dovecot (TLS) did not start; see $DIR/dovecot/dovecot.log" >&2; exit 1; }
   touch "$DIR/running"
   print_env
 }
@@ -141,6 +166,8 @@ EOF
 print_env() {
   echo "HIKESHI_TEST_SMTP=127.0.0.1:$SMTP_PORT"
   echo "HIKESHI_TEST_IMAP=127.0.0.1:$IMAP_PORT"
+  echo "HIKESHI_TEST_IMAPS=127.0.0.1:$IMAPS_PORT"
+  echo "HIKESHI_TEST_MAIL_CA=$DIR/tls/ca.pem"
 }
 
 stop_servers() {

@@ -28,12 +28,12 @@ echo "PostgreSQL for tests: ${HIKESHI_TEST_POSTGRES_URL%%:hikeshi@*}:***@${HIKES
 
 # Real Postfix (SMTP) and Dovecot (IMAP) on loopback for the mail end-to-end test, installed from
 # Debian packages when missing; with HIKESHI_REQUIRE_MAIL=1 that test fails instead of skipping.
-if [ -z "${HIKESHI_TEST_SMTP:-}" ] || [ -z "${HIKESHI_TEST_IMAP:-}" ]; then
+if [ -z "${HIKESHI_TEST_SMTP:-}" ] || [ -z "${HIKESHI_TEST_IMAP:-}" ] || [ -z "${HIKESHI_TEST_MAIL_CA:-}" ]; then
   mail_env=$(scripts/mail-test-server.sh start)
   eval "$mail_env"
   started_mail=1
 fi
-export HIKESHI_TEST_SMTP HIKESHI_TEST_IMAP
+export HIKESHI_TEST_SMTP HIKESHI_TEST_IMAP HIKESHI_TEST_IMAPS HIKESHI_TEST_MAIL_CA
 export HIKESHI_REQUIRE_MAIL=1
 echo "Mail servers for tests: SMTP $HIKESHI_TEST_SMTP, IMAP $HIKESHI_TEST_IMAP"
 

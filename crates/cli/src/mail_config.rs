@@ -15,6 +15,7 @@
 //! security = "starttls"               # tls | starttls | plain (plain: loopback only)
 //! username = "csirt"
 //! password_env = "HIKESHI_SMTP_PASSWORD"
+//! # ca_file = "/etc/hikeshi/private-ca.pem"  # extra trusted roots (also for each mailbox)
 //!
 //! [[mail.imap]]
 //! label = "abuse"                     # queue / constituency stored on each report
@@ -30,6 +31,7 @@
 use anyhow::{Context, bail};
 use hikeshi_server::mail_config::{ImapMailbox, MailConfig, Security, SmtpConfig};
 use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -73,6 +75,9 @@ pub struct SmtpSettings {
     pub password_env: String,
     #[serde(default = "thirty")]
     pub timeout_seconds: u64,
+    /// A PEM file of extra trusted root certificates (a private CA).
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -93,6 +98,9 @@ pub struct ImapSettings {
     pub folder: String,
     #[serde(default = "thirty")]
     pub poll_seconds: u64,
+    /// A PEM file of extra trusted root certificates (a private CA).
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
 }
 
 fn starttls() -> String {
@@ -112,6 +120,13 @@ fn security(what: &str, s: &str) -> anyhow::Result<Security> {
     Security::parse(s).with_context(|| {
         format!("{what}.security {s:?}: use \"tls\", \"starttls\" or \"plain\" (loopback only)")
     })
+}
+
+fn ca(what: &str, file: &Option<PathBuf>) -> anyhow::Result<Vec<u8>> {
+    match file {
+        None => Ok(Vec::new()),
+        Some(f) => std::fs::read(f).with_context(|| format!("{what}.ca_file {}", f.display())),
+    }
 }
 
 /// The password from the variable `name` names; empty when no variable is named.
@@ -143,6 +158,7 @@ impl MailSettings {
                     username: s.username.clone(),
                     password: password("mail.smtp", &s.password_env)?,
                     timeout_secs: s.timeout_seconds,
+                    ca_pem: ca("mail.smtp", &s.ca_file)?,
                 })
             }
         };
@@ -166,6 +182,7 @@ impl MailSettings {
                 password: password(&what, &m.password_env)?,
                 folder: m.folder.clone(),
                 poll_seconds: m.poll_seconds,
+                ca_pem: ca(&what, &m.ca_file)?,
             });
         }
         let c = MailConfig {

@@ -1,11 +1,12 @@
 //! Mail end to end on real servers (Postfix and Dovecot from Debian, started on loopback by
 //! `scripts/mail-test-server.sh`): a reporter's Japanese message goes through SMTP to the
 //! CSIRT's mailbox, `hikeshi serve` picks it up over IMAP, opens a report, and sends the
-//! acknowledgement through SMTP; we read it from the reporter's mailbox over IMAP.
+//! acknowledgement through SMTP; we read it from the reporter's mailbox over IMAP. hikeshi
+//! talks STARTTLS to both servers (certificate from the script's throwaway CA, `ca_file`).
 //!
-//! Needs HIKESHI_TEST_SMTP and HIKESHI_TEST_IMAP (host:port, printed by the script; set by
-//! scripts/test.sh). Without them the test is skipped, with a reason, unless
-//! HIKESHI_REQUIRE_MAIL=1, when it fails.
+//! Needs HIKESHI_TEST_SMTP, HIKESHI_TEST_IMAP (host:port) and HIKESHI_TEST_MAIL_CA (printed by
+//! the script; set by scripts/test.sh). Without them the test is skipped, with a reason,
+//! unless HIKESHI_REQUIRE_MAIL=1, when it fails.
 
 mod common;
 use common::*;
@@ -18,20 +19,23 @@ use std::time::{Duration, Instant};
 const SUBJECT_B64: &str = "5LiN5a+p44Gq44Oh44O844Or44Gu5aCx5ZGK"; // 不審なメールの報告
 const NAME_B64: &str = "5bGx55SwIOWkqumDjg=="; // 山田 太郎
 
-fn servers() -> Option<(String, String)> {
+/// (SMTP address, IMAP address, the CA that signed their certificate).
+fn servers() -> Option<(String, String, String)> {
+    let var = |n: &str| std::env::var(n).ok().filter(|v| !v.is_empty());
     match (
-        std::env::var("HIKESHI_TEST_SMTP"),
-        std::env::var("HIKESHI_TEST_IMAP"),
+        var("HIKESHI_TEST_SMTP"),
+        var("HIKESHI_TEST_IMAP"),
+        var("HIKESHI_TEST_MAIL_CA"),
     ) {
-        (Ok(s), Ok(i)) if !s.is_empty() && !i.is_empty() => Some((s, i)),
+        (Some(s), Some(i), Some(ca)) => Some((s, i, ca)),
         _ if std::env::var("HIKESHI_REQUIRE_MAIL").is_ok_and(|v| v == "1") => panic!(
-            "HIKESHI_REQUIRE_MAIL=1 but HIKESHI_TEST_SMTP/HIKESHI_TEST_IMAP are not set: \
-             start the servers with scripts/mail-test-server.sh start"
+            "HIKESHI_REQUIRE_MAIL=1 but HIKESHI_TEST_SMTP/HIKESHI_TEST_IMAP/HIKESHI_TEST_MAIL_CA \
+             are not set: start the servers with scripts/mail-test-server.sh start"
         ),
         _ => {
             eprintln!(
-                "SKIPPED mail end-to-end test: HIKESHI_TEST_SMTP/HIKESHI_TEST_IMAP are not set \
-                 (scripts/mail-test-server.sh start prints them; scripts/test.sh sets them)"
+                "SKIPPED mail end-to-end test: HIKESHI_TEST_SMTP/HIKESHI_TEST_IMAP/HIKESHI_TEST_MAIL_CA \
+                 are not set (scripts/mail-test-server.sh start prints them; scripts/test.sh sets them)"
             );
             None
         }
@@ -108,7 +112,7 @@ fn is_seen(flags: &[String]) -> bool {
 
 #[test]
 fn a_japanese_report_by_mail_is_taken_in_over_imap_and_acknowledged_over_smtp() {
-    let Some((smtp, imap)) = servers() else {
+    let Some((smtp, imap, ca)) = servers() else {
         return;
     };
     let nonce = format!(
@@ -164,9 +168,10 @@ fn a_japanese_report_by_mail_is_taken_in_over_imap_and_acknowledged_over_smtp() 
         &config,
         format!(
             "[mail]\naddress = \"csirt@example.org\"\ndisplay_name = \"Example CSIRT\"\n\
-             [mail.smtp]\nhost = \"{smtp_host}\"\nport = {smtp_port}\nsecurity = \"plain\"\n\
+             [mail.smtp]\nhost = \"{smtp_host}\"\nport = {smtp_port}\nsecurity = \"starttls\"\n\
+             ca_file = \"{ca}\"\n\
              [[mail.imap]]\nlabel = \"abuse\"\nhost = \"{imap_host}\"\nport = {imap_port}\n\
-             security = \"plain\"\nusername = \"csirt@example.org\"\n\
+             security = \"starttls\"\nca_file = \"{ca}\"\nusername = \"csirt@example.org\"\n\
              password_env = \"HIKESHI_E2E_IMAP_PASSWORD\"\npoll_seconds = 1\n"
         ),
     )

@@ -68,9 +68,15 @@ impl AsyncWrite for Conn {
 
 type Session = async_imap::Session<Conn>;
 
-async fn tls(host: &str, tcp: TcpStream) -> Result<Conn, String> {
+async fn tls(host: &str, ca_pem: &[u8], tcp: TcpStream) -> Result<Conn, String> {
+    use tokio_rustls::rustls::pki_types::CertificateDer;
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
     let mut roots = tokio_rustls::rustls::RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    for cert in CertificateDer::pem_slice_iter(ca_pem) {
+        let cert = cert.map_err(|e| format!("ca_file: {e}"))?;
+        roots.add(cert).map_err(|e| format!("ca_file: {e}"))?;
+    }
     let config = tokio_rustls::rustls::ClientConfig::builder_with_provider(Arc::new(
         tokio_rustls::rustls::crypto::ring::default_provider(),
     ))
@@ -97,7 +103,7 @@ pub async fn login(m: &ImapMailbox) -> Result<Session, String> {
     .map_err(|_| "connect timed out".to_owned())?
     .map_err(|e| format!("connect to {}:{}: {e}", m.host, m.port))?;
     let conn = match m.security {
-        Security::Tls => tls(&m.host, tcp).await?,
+        Security::Tls => tls(&m.host, &m.ca_pem, tcp).await?,
         Security::Plain | Security::StartTls => Conn::Plain(tcp),
     };
     let mut client = async_imap::Client::new(conn);
@@ -114,7 +120,7 @@ pub async fn login(m: &ImapMailbox) -> Result<Session, String> {
         let Conn::Plain(tcp) = client.into_inner() else {
             return Err("STARTTLS on a TLS connection".into());
         };
-        client = async_imap::Client::new(tls(&m.host, tcp).await?);
+        client = async_imap::Client::new(tls(&m.host, &m.ca_pem, tcp).await?);
     }
     client
         .login(&m.username, &m.password)

@@ -36,6 +36,8 @@ pub struct SmtpConfig {
     pub username: String,
     pub password: String,
     pub timeout_secs: u64,
+    /// Extra trusted root certificates (PEM), for a private CA; Mozilla's roots always apply.
+    pub ca_pem: Vec<u8>,
 }
 
 /// One mailbox polled for reports.
@@ -50,6 +52,8 @@ pub struct ImapMailbox {
     pub password: String,
     pub folder: String,
     pub poll_seconds: u64,
+    /// Extra trusted root certificates (PEM), for a private CA; Mozilla's roots always apply.
+    pub ca_pem: Vec<u8>,
 }
 
 /// Everything mail: who we are, acknowledgements, sending and polling.
@@ -151,6 +155,7 @@ impl fmt::Debug for SmtpConfig {
             .field("username", &self.username)
             .field("password", &secret(&self.password))
             .field("timeout_secs", &self.timeout_secs)
+            .field("ca_pem_bytes", &self.ca_pem.len())
             .finish()
     }
 }
@@ -166,6 +171,7 @@ impl fmt::Debug for ImapMailbox {
             .field("password", &secret(&self.password))
             .field("folder", &self.folder)
             .field("poll_seconds", &self.poll_seconds)
+            .field("ca_pem_bytes", &self.ca_pem.len())
             .finish()
     }
 }
@@ -197,6 +203,7 @@ mod tests {
             username: "u".into(),
             password: "hunter2".into(),
             timeout_secs: 30,
+            ca_pem: Vec::new(),
         };
         let mut c = MailConfig {
             address: "csirt@example.org".into(),

@@ -13,7 +13,7 @@ use crate::mail_config::{Security, SmtpConfig};
 use hikeshi_store::{Claimed, Store};
 use lettre::address::{Address, Envelope};
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use std::time::Duration;
@@ -31,13 +31,18 @@ pub fn transport(c: &SmtpConfig, hello: &str) -> Result<Transport, String> {
         .port(c.port)
         .timeout(Some(Duration::from_secs(c.timeout_secs.max(1))))
         .hello_name(ClientId::Domain(hello.to_owned()));
+    let params = || -> Result<TlsParameters, String> {
+        let mut p = TlsParameters::builder(c.host.clone());
+        if !c.ca_pem.is_empty() {
+            let ca =
+                Certificate::from_pem(&c.ca_pem).map_err(|e| format!("mail.smtp.ca_file: {e}"))?;
+            p = p.add_root_certificate(ca);
+        }
+        p.build_rustls().map_err(|e| e.to_string())
+    };
     b = match c.security {
-        Security::Tls => b.tls(Tls::Wrapper(
-            TlsParameters::new(c.host.clone()).map_err(|e| e.to_string())?,
-        )),
-        Security::StartTls => b.tls(Tls::Required(
-            TlsParameters::new(c.host.clone()).map_err(|e| e.to_string())?,
-        )),
+        Security::Tls => b.tls(Tls::Wrapper(params()?)),
+        Security::StartTls => b.tls(Tls::Required(params()?)),
         Security::Plain => b.tls(Tls::None),
     };
     if !c.username.is_empty() {
@@ -184,6 +189,7 @@ mod tests {
             username: String::new(),
             password: String::new(),
             timeout_secs: 5,
+            ca_pem: Vec::new(),
         };
         let t = transport(&smtp, "example.org").unwrap();
         assert_eq!(send_due(&store, &t, "test", 5).await, 0);
