@@ -4,8 +4,9 @@
 //!
 //! Prints one line of `key=value` figures: objects, indicators, seconds for read_bundle
 //! (parse_s), for turning the Imported into a ShareSet (convert_s, harness only) and for
-//! write_bundle (write_s), and the peak resident memory of the process (VmHWM from
-//! /proc/self/status, Linux).
+//! write_bundle (write_s), the CPU time the process spent in read_bundle and write_bundle
+//! (parse_cpu_s, write_cpu_s: on a loaded machine the wall time also counts waiting for a
+//! core), and the peak resident memory of the process (VmHWM from /proc/self/status, Linux).
 
 use std::fs::File;
 use std::io::BufWriter;
@@ -21,6 +22,14 @@ fn peak_rss_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// CPU time this (single) thread has run, in seconds (/proc/thread-self/schedstat, Linux).
+fn cpu_s() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .map_or(0.0, |ns| ns as f64 / 1e9)
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let (input, output) = match (args.next(), args.next()) {
@@ -28,9 +37,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         _ => return Err("usage: stix_roundtrip IN.json OUT.json".into()),
     };
     let rss_before = peak_rss_kib().unwrap_or(0);
-    let t = Instant::now();
+    let (t, c) = (Instant::now(), cpu_s());
     let imported = read_bundle(File::open(&input)?, &ImportLimits::default())?;
-    let parse = t.elapsed().as_secs_f64();
+    let (parse, parse_cpu) = (t.elapsed().as_secs_f64(), cpu_s() - c);
     let rss_after_parse = peak_rss_kib().unwrap_or(0);
 
     // What came in, as something to share again.
@@ -81,11 +90,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ..ExportOptions::default()
     };
     let convert = t.elapsed().as_secs_f64();
-    let t = Instant::now();
+    let (t, c) = (Instant::now(), cpu_s());
     let summary = write_bundle(&set, BufWriter::new(File::create(&output)?), &opts)?;
-    let write = t.elapsed().as_secs_f64();
+    let (write, write_cpu) = (t.elapsed().as_secs_f64(), cpu_s() - c);
     println!(
-        "rust objects_in={} indicators={} kept={} rejected={} objects_out={} parse_s={:.3} convert_s={:.3} write_s={:.3} peak_rss_kib={} rss_before_kib={} rss_after_parse_kib={}",
+        "rust objects_in={} indicators={} kept={} rejected={} objects_out={} parse_s={:.3} convert_s={:.3} write_s={:.3} parse_cpu_s={:.3} write_cpu_s={:.3} peak_rss_kib={} rss_before_kib={} rss_after_parse_kib={}",
         imported.indicators.len() + imported.kept.len() + imported.groups.len(),
         imported.indicators.len(),
         imported.kept.len(),
@@ -94,6 +103,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         parse,
         convert,
         write,
+        parse_cpu,
+        write_cpu,
         peak_rss_kib().unwrap_or(0),
         rss_before,
         rss_after_parse

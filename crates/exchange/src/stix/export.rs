@@ -4,23 +4,28 @@
 //! its `indicator` (or `vulnerability` for a CVE), SCO, `based-on` relationship and, for
 //! malware roles, a `malware` and an `indicates` relationship; the `report`s come last, because
 //! a report lists every object of its incident and only then are all their ids known. Memory is
-//! the ids of each report's objects and the set of SCO ids written (for dedup), never the
-//! bundle.
+//! the ids of each report's objects and about 20 bytes per indicator (its SCO's id and whether
+//! it writes it; about 40 more while planning), never the bundle.
+//!
+//! Speed (docs/PERFORMANCE.md, issue 6): a first pass (plan.rs) hashes each SCO once and
+//! decides which indicator writes it; the second writes every object straight into a large
+//! buffer with ids, timestamps and patterns formatted on the stack or in one reused string,
+//! and strings that need no JSON escape (nearly all) copied as they are.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::HashSet;
 use std::io::{self, BufWriter, Write};
 
 use hikeshi_domain::indicator::IndicatorRole;
-use hikeshi_domain::time::rfc3339;
 use hikeshi_domain::tlp::Tlp;
 use hikeshi_ioc::Kind;
-use md5::{Digest, Md5};
 use serde::Serialize;
 
-use super::ids::{derived_uuid, object_uuid};
-use super::json::Obj;
-use super::mapping::{indicator_type, is_malware_role, observable};
+use super::ids::{StixId, derived_uuid, object_uuid};
+use super::json::{Obj, write_str};
+use super::mapping::{Sco, indicator_type, is_malware_role};
 use super::markings::{tlp2_id, write_tlp2};
+use super::plan::{Planned, plan};
+use super::stamp::Stamp;
 use crate::share::{ShareIndicator, ShareSet};
 
 /// How to export.
@@ -78,70 +83,31 @@ pub fn write_bundle<W: Write>(
     out: W,
     opts: &ExportOptions,
 ) -> Result<ExportSummary, io::Error> {
-    let mut w = BufWriter::with_capacity(64 * 1024, out);
-    let max = opts.tlp_max;
-    let incident_ok: Vec<bool> = set.incidents.iter().map(|i| i.tlp <= max).collect();
-    let included = |ind: &ShareIndicator| {
-        ind.tlp <= max
-            && ind
-                .incident
-                .is_none_or(|i| incident_ok.get(i).copied().unwrap_or(false))
+    let mut w = BufWriter::with_capacity(256 * 1024, out);
+    let plan = plan(set, opts.tlp_max);
+    let mut summary = ExportSummary {
+        bundle_id: format!("bundle--{}", plan.bundle_uuid),
+        markings: plan.used.iter().copied().collect(),
+        withheld: plan.withheld,
+        ..ExportSummary::default()
     };
-    let mut summary = ExportSummary::default();
 
-    // Pass 1 (no output): what is in, which markings are used, each SCO's least restrictive
-    // marking (the value is known at that level, whichever indicator brings it first).
-    let mut used: BTreeSet<Tlp> = BTreeSet::new();
-    let mut sco_tlp: HashMap<String, Tlp> = HashMap::new();
-    let mut hasher = Md5::new();
-    hasher.update(set.producer.uuid.as_bytes());
-    for (inc, ok) in set.incidents.iter().zip(&incident_ok) {
-        if *ok {
-            used.insert(inc.tlp);
-            hasher.update(format!("|r:{}:{}", inc.uuid, inc.modified).as_bytes());
-        } else {
-            summary.withheld += 1;
-        }
-    }
-    for ind in &set.indicators {
-        if !included(ind) {
-            summary.withheld += 1;
-            continue;
-        }
-        hasher.update(format!("|i:{}:{}", ind.uuid, ind.modified).as_bytes());
-        if let Ok(o) = observable(&ind.indicator) {
-            used.insert(ind.tlp);
-            sco_tlp
-                .entry(o.id)
-                .and_modify(|t| *t = (*t).min(ind.tlp))
-                .or_insert(ind.tlp);
-        } else if ind.indicator.kind == Kind::Cve {
-            used.insert(ind.tlp);
-        }
-    }
-    let digest: [u8; 16] = hasher.finalize().into();
-    let bundle_uuid = derived_uuid(&format!("bundle:{}", hex16(&digest)));
-    summary.bundle_id = format!("bundle--{bundle_uuid}");
-    summary.markings = used.iter().copied().collect();
-
-    writeln!(
-        w,
-        "{{\"type\":\"bundle\",\"id\":\"{}\",\"objects\":[",
-        summary.bundle_id
-    )?;
-    let identity = format!("identity--{}", object_uuid("identity", &set.producer.uuid));
-    let t0 = rfc3339(opts.producer_created);
+    w.write_all(b"{\"type\":\"bundle\",\"id\":\"")?;
+    w.write_all(summary.bundle_id.as_bytes())?;
+    w.write_all(b"\",\"objects\":[\n")?;
+    let identity = StixId::new("identity", &object_uuid("identity", &set.producer.uuid));
+    let t0 = Stamp::new(opts.producer_created);
     let mut o = Obj::begin(&mut w)?;
     o.str("type", "identity")?
         .str("spec_version", "2.1")?
-        .str("id", &identity)?
-        .str("created", &t0)?
-        .str("modified", &t0)?
+        .id("id", &identity)?
+        .stamp("created", &t0)?
+        .stamp("modified", &t0)?
         .str("name", &set.producer.name)?
         .str("identity_class", "organization")?;
     o.end()?;
     summary.objects += 1;
-    for t in &used {
+    for t in &plan.used {
         w.write_all(b",\n")?;
         write_tlp2(&mut w, *t)?;
         summary.objects += 1;
@@ -151,44 +117,48 @@ pub fn write_bundle<W: Write>(
         w: &mut w,
         identity: &identity,
         summary: &mut summary,
-        written_scos: HashSet::new(),
-        sco_tlp: &sco_tlp,
+        pattern: String::new(),
+        name: String::new(),
     };
     let mut report_refs: Vec<Vec<String>> = vec![Vec::new(); set.incidents.len()];
-    for ind in &set.indicators {
-        if !included(ind) {
+    for (ind, planned) in set.indicators.iter().zip(&plan.indicators) {
+        let Some(planned) = planned else {
             continue;
-        }
-        let refs = ctx.indicator(ind)?;
-        if let Some(r) = ind.incident.and_then(|i| report_refs.get_mut(i)) {
-            r.extend(refs);
-        }
+        };
+        let refs = ind.incident.and_then(|i| report_refs.get_mut(i));
+        ctx.indicator(ind, planned, refs)?;
     }
 
-    for ((inc, ok), refs) in set.incidents.iter().zip(&incident_ok).zip(&report_refs) {
+    for ((inc, ok), refs) in set
+        .incidents
+        .iter()
+        .zip(&plan.incident_ok)
+        .zip(&report_refs)
+    {
         if !ok {
             continue;
         }
-        let id = format!("report--{}", object_uuid("report", &inc.uuid));
+        let id = StixId::new("report", &object_uuid("report", &inc.uuid));
         let (created, modified) = (inc.created, inc.modified.max(inc.created));
+        let modified = Stamp::new(modified);
         let name = format!("{} {}", inc.number, inc.title);
-        let description = if inc.description.trim().is_empty() {
-            name.clone()
+        let description = if blank(&inc.description) {
+            name.as_str()
         } else {
-            inc.description.clone()
+            inc.description.as_str()
         };
         ctx.w.write_all(b",\n")?;
         let mut o = Obj::begin(&mut *ctx.w)?;
         o.str("type", "report")?
             .str("spec_version", "2.1")?
-            .str("id", &id)?
-            .str("created_by_ref", &identity)?
-            .str("created", &rfc3339(created))?
-            .str("modified", &rfc3339(modified))?
+            .id("id", &id)?
+            .id("created_by_ref", &identity)?
+            .stamp("created", &Stamp::new(created))?
+            .stamp("modified", &modified)?
             .str("name", name.trim())?
-            .str("description", &description)?
+            .str("description", description)?
             .strs("report_types", ["threat-report"])?
-            .str("published", &rfc3339(modified))?;
+            .stamp("published", &modified)?;
         // A report must reference at least one object: an incident with nothing shareable
         // in it points at its producer.
         if refs.is_empty() {
@@ -213,105 +183,128 @@ pub fn write_bundle<W: Write>(
 
 struct Ctx<'a, W: Write> {
     w: &'a mut W,
-    identity: &'a str,
+    identity: &'a StixId,
     summary: &'a mut ExportSummary,
-    written_scos: HashSet<String>,
-    sco_tlp: &'a HashMap<String, Tlp>,
+    /// Reused for each indicator's pattern.
+    pattern: String,
+    /// Reused for the names derived ids are hashed from.
+    name: String,
 }
 
 impl<W: Write> Ctx<'_, W> {
-    /// Write the objects of one indicator; returns their ids (for the report).
-    fn indicator(&mut self, ind: &ShareIndicator) -> io::Result<Vec<String>> {
-        let created = rfc3339(ind.created);
-        let modified = rfc3339(ind.modified.max(ind.created));
+    /// Write the objects of one indicator; their ids go to `refs` when it is in an incident
+    /// (for the report).
+    fn indicator(
+        &mut self,
+        ind: &ShareIndicator,
+        planned: &Planned,
+        mut refs: Option<&mut Vec<String>>,
+    ) -> io::Result<()> {
+        let mut note = |id: &StixId| {
+            if let Some(r) = refs.as_deref_mut() {
+                r.push(id.as_str().to_owned());
+            }
+        };
+        let created = Stamp::new(ind.created);
+        let modified = Stamp::new(ind.modified.max(ind.created));
         let marking = tlp2_id(ind.tlp);
         let value = ind.indicator.value.as_str();
         if ind.indicator.kind == Kind::Cve {
-            let id = format!("vulnerability--{}", object_uuid("vulnerability", &ind.uuid));
+            let id = StixId::new("vulnerability", &object_uuid("vulnerability", &ind.uuid));
             self.w.write_all(b",\n")?;
             let mut o = Obj::begin(&mut *self.w)?;
             o.str("type", "vulnerability")?
                 .str("spec_version", "2.1")?
-                .str("id", &id)?
-                .str("created_by_ref", self.identity)?
-                .str("created", &created)?
-                .str("modified", &modified)?
+                .id("id", &id)?
+                .id("created_by_ref", self.identity)?
+                .stamp("created", &created)?
+                .stamp("modified", &modified)?
                 .str("name", value)?;
-            if !ind.comment.trim().is_empty() {
+            if !blank(&ind.comment) {
                 o.str("description", &ind.comment)?;
             }
-            let ext = serde_json::json!([{"source_name": "cve", "external_id": value}]);
-            o.raw("external_references", &ext.to_string())?
-                .strs("object_marking_refs", [marking])?;
+            // Keys in sorted order, as serde_json's `json!` wrote them before.
+            o.with_members(|w| {
+                w.write_all(b"\"external_references\":[{\"external_id\":")?;
+                write_str(w, value)?;
+                w.write_all(b",\"source_name\":\"cve\"}]")
+            })?
+            .strs("object_marking_refs", [marking])?;
             o.end()?;
             self.summary.vulnerabilities += 1;
             self.summary.objects += 1;
-            return Ok(vec![id]);
+            note(&id);
+            return Ok(());
         }
-        let obs = match observable(&ind.indicator) {
-            Ok(o) => o,
+        let sco = match Sco::of(&ind.indicator) {
+            Ok(s) => s,
             Err(reason) => {
                 self.summary.skipped.push(Skipped {
                     uuid: ind.uuid.clone(),
                     kind: ind.indicator.kind,
                     reason: reason.to_owned(),
                 });
-                return Ok(Vec::new());
+                return Ok(());
             }
         };
-        let id = format!("indicator--{}", object_uuid("indicator", &ind.uuid));
-        let description = if ind.comment.trim().is_empty() {
+        // The plan hashed every SCO already; hashing here again would only cost time.
+        let sco_uuid = planned
+            .sco_uuid
+            .unwrap_or_else(|| sco.uuid(&mut Vec::new()));
+        let sco_id = StixId::new(sco.sco_type, &sco_uuid);
+        let id = StixId::new("indicator", &object_uuid("indicator", &ind.uuid));
+        let description = if blank(&ind.comment) {
             value
         } else {
             ind.comment.as_str()
         };
-        let valid_from = rfc3339(ind.first_seen.unwrap_or(ind.created));
+        let valid_from = Stamp::new(ind.first_seen.unwrap_or(ind.created));
+        self.pattern.clear();
+        sco.push_pattern(&mut self.pattern);
         use hikeshi_domain::named::Named;
         self.w.write_all(b",\n")?;
         let mut o = Obj::begin(&mut *self.w)?;
         o.str("type", "indicator")?
             .str("spec_version", "2.1")?
-            .str("id", &id)?
-            .str("created_by_ref", self.identity)?
-            .str("created", &created)?
-            .str("modified", &modified)?
+            .id("id", &id)?
+            .id("created_by_ref", self.identity)?
+            .stamp("created", &created)?
+            .stamp("modified", &modified)?
             .str("name", value)?
             .str("description", description)?
             .strs("indicator_types", [indicator_type(ind.role)])?
             .strs("labels", [ind.role.as_str()])?
-            .str("pattern", &obs.pattern)?
+            .str("pattern", &self.pattern)?
             .str("pattern_type", "stix")?
             .str("pattern_version", "2.1")?
-            .str("valid_from", &valid_from)?
+            .stamp("valid_from", &valid_from)?
             .strs("object_marking_refs", [marking])?;
         o.end()?;
         self.summary.indicators += 1;
         self.summary.objects += 1;
-        let mut refs = vec![id.clone()];
+        note(&id);
 
-        if !self.written_scos.contains(&obs.id) {
-            let sco_tlp = self.sco_tlp.get(&obs.id).copied().unwrap_or(ind.tlp);
+        if let Some(sco_tlp) = planned.writes_sco {
             self.w.write_all(b",\n")?;
             let mut o = Obj::begin(&mut *self.w)?;
-            o.str("type", obs.sco_type)?
+            o.str("type", sco.sco_type)?
                 .str("spec_version", "2.1")?
-                .str("id", &obs.id)?
-                .members(&obs.members)?
+                .id("id", &sco_id)?;
+            o.with_members(|w| sco.write_members(w))?
                 .strs("object_marking_refs", [tlp2_id(sco_tlp)])?;
             o.end()?;
             self.summary.observables += 1;
             self.summary.objects += 1;
-            self.written_scos.insert(obs.id.clone());
         }
-        refs.push(obs.id.clone());
-        let rel = self.relationship(&id, "based-on", &obs.id, ind, &created, &modified)?;
-        refs.push(rel);
+        note(&sco_id);
+        let rel = self.relationship(&id, "based-on", &sco_id, ind, &created, &modified)?;
+        note(&rel);
 
         if is_malware_role(ind.role) {
-            let mid = format!(
-                "malware--{}",
-                derived_uuid(&format!("malware:{}", ind.uuid))
-            );
+            self.name.clear();
+            self.name.push_str("malware:");
+            self.name.push_str(&ind.uuid);
+            let mid = StixId::new("malware", &derived_uuid(&self.name));
             let malware_type = if ind.role == IndicatorRole::Dropper {
                 "dropper"
             } else {
@@ -321,10 +314,10 @@ impl<W: Write> Ctx<'_, W> {
             let mut o = Obj::begin(&mut *self.w)?;
             o.str("type", "malware")?
                 .str("spec_version", "2.1")?
-                .str("id", &mid)?
-                .str("created_by_ref", self.identity)?
-                .str("created", &created)?
-                .str("modified", &modified)?
+                .id("id", &mid)?
+                .id("created_by_ref", self.identity)?
+                .stamp("created", &created)?
+                .stamp("modified", &modified)?
                 .str("name", value)?
                 .strs("malware_types", [malware_type])?
                 .raw("is_family", "false")?
@@ -332,37 +325,38 @@ impl<W: Write> Ctx<'_, W> {
             o.end()?;
             self.summary.malware += 1;
             self.summary.objects += 1;
-            refs.push(mid.clone());
+            note(&mid);
             let rel = self.relationship(&id, "indicates", &mid, ind, &created, &modified)?;
-            refs.push(rel);
+            note(&rel);
         }
-        Ok(refs)
+        Ok(())
     }
 
     fn relationship(
         &mut self,
-        source: &str,
+        source: &StixId,
         ty: &str,
-        target: &str,
+        target: &StixId,
         ind: &ShareIndicator,
-        created: &str,
-        modified: &str,
-    ) -> io::Result<String> {
-        let id = format!(
-            "relationship--{}",
-            derived_uuid(&format!("{ty}:{source}:{target}"))
-        );
+        created: &Stamp,
+        modified: &Stamp,
+    ) -> io::Result<StixId> {
+        self.name.clear();
+        for part in [ty, ":", source.as_str(), ":", target.as_str()] {
+            self.name.push_str(part);
+        }
+        let id = StixId::new("relationship", &derived_uuid(&self.name));
         self.w.write_all(b",\n")?;
         let mut o = Obj::begin(&mut *self.w)?;
         o.str("type", "relationship")?
             .str("spec_version", "2.1")?
-            .str("id", &id)?
-            .str("created_by_ref", self.identity)?
-            .str("created", created)?
-            .str("modified", modified)?
+            .id("id", &id)?
+            .id("created_by_ref", self.identity)?
+            .stamp("created", created)?
+            .stamp("modified", modified)?
             .str("relationship_type", ty)?
-            .str("source_ref", source)?
-            .str("target_ref", target)?
+            .id("source_ref", source)?
+            .id("target_ref", target)?
             .strs("object_marking_refs", [tlp2_id(ind.tlp)])?;
         o.end()?;
         self.summary.relationships += 1;
@@ -371,6 +365,8 @@ impl<W: Write> Ctx<'_, W> {
     }
 }
 
-fn hex16(b: &[u8; 16]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
+/// Empty or only white space (`s.trim().is_empty()`, which stops at the first other character
+/// instead of trimming from both ends).
+fn blank(s: &str) -> bool {
+    s.chars().all(char::is_whitespace)
 }

@@ -19,13 +19,46 @@ pub const HIKESHI_NAMESPACE: Uuid = Uuid::from_bytes([
     0x7d, 0x0b, 0xac, 0xb0, 0xbf, 0x99, 0x4b, 0x8a, 0xb6, 0x5e, 0x34, 0x74, 0x32, 0xb6, 0xc0, 0xcc,
 ]);
 
+/// A STIX id, `type--uuid`, held on the stack: the export writes several per indicator.
+#[derive(Clone, Copy)]
+pub struct StixId {
+    buf: [u8; 64],
+    len: usize,
+}
+
+impl StixId {
+    /// `ty` is one of our own object type names (at most 27 bytes; the longest STIX type,
+    /// `autonomous-system`, has 17).
+    pub fn new(ty: &'static str, uuid: &Uuid) -> StixId {
+        let mut buf = [0u8; 64];
+        let len = ty.len() + 2 + 36;
+        assert!(len <= buf.len(), "STIX type name {ty:?} too long");
+        buf[..ty.len()].copy_from_slice(ty.as_bytes());
+        buf[ty.len()..ty.len() + 2].copy_from_slice(b"--");
+        uuid.hyphenated().encode_lower(&mut buf[ty.len() + 2..len]);
+        StixId { buf, len }
+    }
+
+    /// ASCII letters, digits and `-`: nothing to escape in JSON.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
+    pub fn as_str(&self) -> &str {
+        // A type name and a hyphenated uuid: UTF-8 by construction.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    }
+}
+
 /// `type--uuidv5(SCO namespace, canonical JSON of the ID-contributing properties)`.
 /// `canonical` must already be RFC 8785 canonical (sorted keys, no whitespace, UTF-8).
 pub fn sco_id(ty: &str, canonical: &str) -> String {
-    format!(
-        "{ty}--{}",
-        Uuid::new_v5(&SCO_NAMESPACE, canonical.as_bytes())
-    )
+    format!("{ty}--{}", sco_uuid(canonical.as_bytes()))
+}
+
+/// The uuid part of [`sco_id`].
+pub fn sco_uuid(canonical: &[u8]) -> Uuid {
+    Uuid::new_v5(&SCO_NAMESPACE, canonical)
 }
 
 /// A UUIDv4-shaped id derived from `name`: the same name always gives the same id.
@@ -65,5 +98,12 @@ mod tests {
         assert_ne!(a, derived_uuid("y"));
         let v4 = "1f0e8a8e-5b55-4c1b-9d3c-6a0f0b0b0b0b";
         assert_eq!(object_uuid("indicator", v4).to_string(), v4);
+    }
+
+    #[test]
+    fn stack_ids_read_as_the_formatted_ones() {
+        let u = derived_uuid("x");
+        let id = StixId::new("autonomous-system", &u);
+        assert_eq!(id.as_str(), format!("autonomous-system--{u}"));
     }
 }

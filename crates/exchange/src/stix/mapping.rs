@@ -2,12 +2,17 @@
 //! becomes, which pattern paths and SCO properties become which kind, and how roles map to the
 //! `indicator-type-ov` vocabulary. docs/stix.md repeats these tables for people.
 
+use std::borrow::Cow;
+use std::io::{self, Write};
+
 use hikeshi_domain::indicator::IndicatorRole;
 use hikeshi_ioc::{Indicator, Kind};
 use serde_json::Value;
+use uuid::Uuid;
 
 use super::ids;
-use super::pattern::{Literal, Op, Test, quote};
+use super::json::write_str;
+use super::pattern::{Literal, Op, Test, quote_into};
 
 /// The SCO (and the pattern) one indicator becomes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,105 +46,181 @@ fn hash_kind(alg: &str) -> Option<Kind> {
     })
 }
 
-fn json_str(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+/// The SCO one indicator becomes, before anything is written: what the export writes its
+/// members, pattern and id from without building strings, and what [`observable`] formats.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sco<'a> {
+    pub sco_type: &'static str,
+    prop: Prop,
+    /// The property's value (for a URL, already percent-encoded by [`uri_safe`]).
+    value: Cow<'a, str>,
+}
+
+/// Which property of the SCO holds the value, and how the pattern compares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Prop {
+    /// `value`, compared with `=`.
+    Value,
+    /// `value`, compared with `ISSUBSET` (a CIDR).
+    Subnet,
+    /// `hashes.<algorithm>`.
+    Hash(&'static str),
+    /// `name` (a file name).
+    Name,
+    /// `number` (an AS), an integer in JSON and in the pattern.
+    Number(u64),
+}
+
+impl<'a> Sco<'a> {
+    /// The SCO for an indicator, or why it has none (`other`; `cve` is a vulnerability, not an
+    /// observable).
+    pub fn of(ind: &'a Indicator) -> Result<Sco<'a>, &'static str> {
+        let v = ind.value.as_str();
+        let sco = |sco_type, prop| Sco {
+            sco_type,
+            prop,
+            value: Cow::Borrowed(v),
+        };
+        Ok(match ind.kind {
+            Kind::Ipv4 => sco("ipv4-addr", Prop::Value),
+            Kind::Ipv6 => sco("ipv6-addr", Prop::Value),
+            Kind::Cidr if v.contains(':') => sco("ipv6-addr", Prop::Subnet),
+            Kind::Cidr => sco("ipv4-addr", Prop::Subnet),
+            Kind::Domain => sco("domain-name", Prop::Value),
+            Kind::Url => Sco {
+                sco_type: "url",
+                prop: Prop::Value,
+                value: uri_safe(v),
+            },
+            Kind::Email => sco("email-addr", Prop::Value),
+            Kind::Md5 | Kind::Sha1 | Kind::Sha256 | Kind::Sha512 => sco(
+                "file",
+                Prop::Hash(hash_algorithm(ind.kind).unwrap_or("MD5")),
+            ),
+            Kind::Filename => sco("file", Prop::Name),
+            Kind::Asn => {
+                let n: u64 = v
+                    .trim_start_matches(['A', 'S', 'a', 's'])
+                    .parse()
+                    .map_err(|_| "ASN value is not AS<number>")?;
+                sco("autonomous-system", Prop::Number(n))
+            }
+            Kind::Cve => return Err("a CVE is written as a vulnerability object"),
+            Kind::Other => {
+                return Err("kind \"other\" has no STIX observable type or pattern path");
+            }
+        })
+    }
+
+    /// The SCO's own properties as JSON members (`"value":"…"`), after type/spec_version/id.
+    pub fn write_members<W: Write + ?Sized>(&self, w: &mut W) -> io::Result<()> {
+        match self.prop {
+            Prop::Value | Prop::Subnet => w.write_all(b"\"value\":")?,
+            Prop::Name => w.write_all(b"\"name\":")?,
+            Prop::Hash(alg) => {
+                w.write_all(b"\"hashes\":{\"")?;
+                w.write_all(alg.as_bytes())?;
+                w.write_all(b"\":")?;
+            }
+            Prop::Number(n) => return write!(w, "\"number\":{n}"),
+        }
+        write_str(w, &self.value)?;
+        if let Prop::Hash(_) = self.prop {
+            w.write_all(b"}")?;
+        }
+        Ok(())
+    }
+
+    /// The SCO's deterministic id (STIX 2.1 §2.9: UUIDv5 over the canonical JSON of its
+    /// ID-contributing properties, which are exactly its members). `scratch` is reused.
+    pub fn uuid(&self, scratch: &mut Vec<u8>) -> Uuid {
+        scratch.clear();
+        scratch.push(b'{');
+        // Writing to a Vec cannot fail.
+        let _ = self.write_members(scratch);
+        scratch.push(b'}');
+        ids::sco_uuid(scratch)
+    }
+
+    /// The pattern matching this SCO, appended to `out`.
+    pub fn push_pattern(&self, out: &mut String) {
+        out.push('[');
+        out.push_str(self.sco_type);
+        match self.prop {
+            Prop::Value => out.push_str(":value = "),
+            Prop::Subnet => out.push_str(":value ISSUBSET "),
+            Prop::Name => out.push_str(":name = "),
+            Prop::Hash(alg) => {
+                out.push_str(":hashes.");
+                quote_into(out, alg);
+                out.push_str(" = ");
+            }
+            Prop::Number(n) => {
+                out.push_str(":number = ");
+                out.push_str(&n.to_string());
+                out.push(']');
+                return;
+            }
+        }
+        quote_into(out, &self.value);
+        out.push(']');
+    }
 }
 
 /// The SCO and pattern for an indicator, or why it has none (`other`; `cve` is a
 /// vulnerability, not an observable).
 pub fn observable(ind: &Indicator) -> Result<Observable, &'static str> {
-    let v = ind.value.as_str();
-    let value_sco = |ty: &'static str, pattern: String| {
-        let members = format!("\"value\":{}", json_str(v));
-        Observable {
-            sco_type: ty,
-            id: ids::sco_id(ty, &format!("{{{members}}}")),
-            members,
-            pattern,
-        }
-    };
-    let ip_type = |v: &str| {
-        if v.contains(':') {
-            "ipv6-addr"
-        } else {
-            "ipv4-addr"
-        }
-    };
-    Ok(match ind.kind {
-        Kind::Ipv4 => value_sco("ipv4-addr", format!("[ipv4-addr:value = {}]", quote(v))),
-        Kind::Ipv6 => value_sco("ipv6-addr", format!("[ipv6-addr:value = {}]", quote(v))),
-        Kind::Cidr => {
-            let t = ip_type(v);
-            value_sco(t, format!("[{t}:value ISSUBSET {}]", quote(v)))
-        }
-        Kind::Domain => value_sco("domain-name", format!("[domain-name:value = {}]", quote(v))),
-        Kind::Url => {
-            let u = uri_safe(v);
-            let members = format!("\"value\":{}", json_str(&u));
-            Observable {
-                sco_type: "url",
-                id: ids::sco_id("url", &format!("{{{members}}}")),
-                members,
-                pattern: format!("[url:value = {}]", quote(&u)),
-            }
-        }
-        Kind::Email => value_sco("email-addr", format!("[email-addr:value = {}]", quote(v))),
-        Kind::Md5 | Kind::Sha1 | Kind::Sha256 | Kind::Sha512 => {
-            let alg = hash_algorithm(ind.kind).unwrap_or("MD5");
-            let members = format!("\"hashes\":{{\"{alg}\":{}}}", json_str(v));
-            Observable {
-                sco_type: "file",
-                id: ids::sco_id("file", &format!("{{{members}}}")),
-                members,
-                pattern: format!("[file:hashes.{} = {}]", quote(alg), quote(v)),
-            }
-        }
-        Kind::Filename => {
-            let members = format!("\"name\":{}", json_str(v));
-            Observable {
-                sco_type: "file",
-                id: ids::sco_id("file", &format!("{{{members}}}")),
-                members,
-                pattern: format!("[file:name = {}]", quote(v)),
-            }
-        }
-        Kind::Asn => {
-            let n: u64 = v
-                .trim_start_matches(['A', 'S', 'a', 's'])
-                .parse()
-                .map_err(|_| "ASN value is not AS<number>")?;
-            let members = format!("\"number\":{n}");
-            Observable {
-                sco_type: "autonomous-system",
-                id: ids::sco_id("autonomous-system", &format!("{{{members}}}")),
-                members,
-                pattern: format!("[autonomous-system:number = {n}]"),
-            }
-        }
-        Kind::Cve => return Err("a CVE is written as a vulnerability object"),
-        Kind::Other => {
-            return Err("kind \"other\" has no STIX observable type or pattern path");
-        }
+    let sco = Sco::of(ind)?;
+    let mut members = Vec::new();
+    sco.write_members(&mut members)
+        .map_err(|_| "cannot write the observable")?;
+    let members = String::from_utf8(members).map_err(|_| "cannot write the observable")?;
+    let mut pattern = String::new();
+    sco.push_pattern(&mut pattern);
+    let uuid = sco.uuid(&mut Vec::new());
+    Ok(Observable {
+        sco_type: sco.sco_type,
+        id: format!("{}--{uuid}", sco.sco_type),
+        members,
+        pattern,
     })
 }
 
 /// A URL as an RFC 3986 URI: STIX `url:value` must be one, and hikeshi keeps what the handler
 /// saw (a backslash, a space, a Japanese path). Bytes outside the URI character set are
 /// percent-encoded; everything else (including `'`) is left alone.
-pub fn uri_safe(v: &str) -> std::borrow::Cow<'_, str> {
-    let ok = |b: u8| b.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=%".contains(&b);
+pub fn uri_safe(v: &str) -> Cow<'_, str> {
+    const URI_BYTES: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut b = 0;
+        while b < 256 {
+            t[b] = (b as u8).is_ascii_alphanumeric();
+            b += 1;
+        }
+        let punct = b"-._~:/?#[]@!$&'()*+,;=%";
+        let mut i = 0;
+        while i < punct.len() {
+            t[punct[i] as usize] = true;
+            i += 1;
+        }
+        t
+    };
+    let ok = |b: u8| URI_BYTES[usize::from(b)];
     if v.bytes().all(ok) {
-        return std::borrow::Cow::Borrowed(v);
+        return Cow::Borrowed(v);
     }
-    let mut out = String::with_capacity(v.len() + 8);
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(v.len() + 16);
     for b in v.bytes() {
         if ok(b) {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
         }
     }
-    std::borrow::Cow::Owned(out)
+    Cow::Owned(out)
 }
 
 /// The kind a pattern comparison names and the text to normalise, when it is one we model:

@@ -65,6 +65,8 @@ mod json;
 pub mod mapping;
 pub mod markings;
 pub mod pattern;
+mod plan;
+mod stamp;
 
 pub use check::{ObjectInfo, SCO_TYPES, SDO_TYPES, check_object, is_sco_type};
 pub use export::{ExportOptions, ExportSummary, Skipped, write_bundle};

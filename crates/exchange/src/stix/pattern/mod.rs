@@ -152,15 +152,24 @@ impl std::error::Error for PatternError {}
 /// Quote a string for a pattern: `'` and `\` are the only escapes the grammar has.
 pub fn quote(s: &str) -> String {
     let mut q = String::with_capacity(s.len() + 2);
-    q.push('\'');
-    for c in s.chars() {
-        if c == '\'' || c == '\\' {
-            q.push('\\');
-        }
-        q.push(c);
-    }
-    q.push('\'');
+    quote_into(&mut q, s);
     q
+}
+
+/// [`quote`], appended to `out`.
+pub fn quote_into(out: &mut String, s: &str) {
+    out.push('\'');
+    let mut from = 0;
+    for (i, b) in s.bytes().enumerate() {
+        // Both are ASCII, so `i` is a character boundary.
+        if b == b'\'' || b == b'\\' {
+            out.push_str(&s[from..i]);
+            out.push('\\');
+            from = i;
+        }
+    }
+    out.push_str(&s[from..]);
+    out.push('\'');
 }
 
 /// Parse a whole pattern.
