@@ -28,8 +28,10 @@ use crate::matcher::Matcher;
 use crate::set::IndicatorSet;
 use crate::sweeper::SweepOptions;
 
-/// Read-ahead used to find the end of a segment's last line.
-const TAIL_STEP: usize = 64 * 1024;
+/// Read-ahead used to find the end of a segment's last line: small first (most lines are
+/// short, and the next segment reads those bytes again), doubling up to the largest step.
+const TAIL_FIRST: usize = 1024;
+const TAIL_MAX: usize = 64 * 1024;
 
 /// A file that can be swept in segments, with the reader set up from its first block.
 pub(crate) struct Plan {
@@ -155,6 +157,7 @@ impl Geometry<'_> {
         if hi < self.size && buf.last() != Some(&b'\n') && start < buf.len() {
             // The last line runs past the segment: read on to its end.
             let last_start = memchr::memrchr(b'\n', &buf[start..]).map_or(start, |p| start + p + 1);
+            let mut step = TAIL_FIRST;
             loop {
                 let pos = from + buf.len() as u64;
                 if pos >= self.size {
@@ -170,7 +173,8 @@ impl Geometry<'_> {
                     break;
                 }
                 let old = buf.len();
-                let n = TAIL_STEP.min((self.size - pos) as usize);
+                let n = step.min((self.size - pos) as usize);
+                step = (step * 2).min(TAIL_MAX);
                 buf.resize(old + n, 0);
                 if let Err(e) = self.file.read_exact_at(&mut buf[old..], pos) {
                     end = last_start;

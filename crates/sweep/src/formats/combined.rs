@@ -87,7 +87,7 @@ fn parse(line: &[u8]) -> Result<Parsed<'_>, Malformed> {
 pub(super) fn scan<F: FnMut(&str, Role, &[u8])>(line: &[u8], f: &mut F) -> Result<(), Malformed> {
     let p = parse(line)?;
     f("client", Role::Host, p.client);
-    if p.user.contains(&b'@') {
+    if norm::find_byte(p.user, b'@').is_some() {
         f("user", Role::Email, p.user);
     }
     if p.connect {

@@ -60,7 +60,7 @@ pub(super) fn scan<F: FnMut(&str, Role, &[u8])>(line: &[u8], f: &mut F) -> Resul
     } else {
         f("url", Role::Url, w[6]);
     }
-    if w[7].contains(&b'@') {
+    if norm::find_byte(w[7], b'@').is_some() {
         f("user", Role::Email, w[7]);
     }
     if let Some(slash) = norm::find_byte(w[8], b'/') {
