@@ -20,7 +20,10 @@ DIR=${HIKESHI_MAIL_DIR:-/tmp/hikeshi-mail-$SMTP_PORT}
 VUID=$(id -u nobody 2>/dev/null || echo 65534)
 VGID=$(getent group nogroup | cut -d: -f3 || echo 65534)
 
-have() { command -v postfix >/dev/null 2>&1 && command -v dovecot >/dev/null 2>&1; }
+have() {
+  command -v postfix >/dev/null 2>&1 && command -v dovecot >/dev/null 2>&1 \
+    && command -v openssl >/dev/null 2>&1
+}
 export PATH="$PATH:/usr/sbin:/sbin"
 
 wait_port() {
@@ -35,7 +38,7 @@ wait_port() {
 start() {
   if ! have; then
     if [ "$(id -u)" != 0 ]; then
-      echo "Postfix/Dovecot not found and not root: install the 'postfix' and 'dovecot-imapd' packages" >&2
+      echo "Postfix/Dovecot/openssl not found and not root: install the 'postfix', 'dovecot-imapd' and 'openssl' packages" >&2
       exit 1
     fi
     echo "installing Postfix and Dovecot from Debian packages…" >&2
@@ -43,7 +46,7 @@ start() {
     echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
       -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
-      postfix dovecot-imapd >/dev/null) >&2
+      postfix dovecot-imapd openssl >/dev/null) >&2
     have || { echo "Postfix/Dovecot install failed" >&2; exit 1; }
   fi
   if [ -f "$DIR/running" ] && wait_port "$SMTP_PORT" && wait_port "$IMAP_PORT"; then

@@ -110,6 +110,86 @@ fn is_seen(flags: &[String]) -> bool {
     flags.iter().any(|f| f == "Seen")
 }
 
+/// Kills `hikeshi serve` when dropped.
+struct Kill(std::process::Child);
+impl Drop for Kill {
+    fn drop(&mut self) {
+        self.0.kill().ok();
+        self.0.wait().ok();
+    }
+}
+
+/// `hikeshi serve` with the mail configuration; its base URL.
+fn serve(data: &std::path::Path, config: &std::path::Path) -> (Kill, String) {
+    let mut child = Command::new(bin())
+        .arg("--data-dir")
+        .arg(data)
+        .arg("--config")
+        .arg(config)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("HIKESHI_LOG", "info")
+        .env("HIKESHI_E2E_IMAP_PASSWORD", "csirt-pw")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start hikeshi serve");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let base = loop {
+        let line = lines.next().expect("serve printed its address").unwrap();
+        if let Some(a) = line.strip_prefix("hikeshi listening on ") {
+            break a.trim().to_owned();
+        }
+    };
+    // Keep reading so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (Kill(child), base)
+}
+
+/// Clear \Seen on the message containing `needle`, as if hikeshi had died between storing
+/// the report and setting the flag.
+fn imap_unsee(addr: &str, user: &str, pw: &str, needle: &str) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let mut client = async_imap::Client::new(tcp);
+        client.read_response().await.unwrap();
+        let mut s = client.login(user, pw).await.map_err(|(e, _)| e).unwrap();
+        s.select("INBOX").await.unwrap();
+        let mut uid = None;
+        {
+            let mut f = s.uid_fetch("1:*", "(UID BODY.PEEK[])").await.unwrap();
+            while let Some(m) = f.next().await {
+                let m = m.unwrap();
+                if String::from_utf8_lossy(m.body().unwrap_or_default()).contains(needle) {
+                    uid = m.uid;
+                }
+            }
+        }
+        let uid = uid.expect("the message is in the mailbox");
+        {
+            let mut st = s
+                .uid_store(uid.to_string(), "-FLAGS.SILENT (\\Seen)")
+                .await
+                .unwrap();
+            while let Some(r) = st.next().await {
+                r.unwrap();
+            }
+        }
+        s.logout().await.ok();
+    });
+}
+
+fn acks_for(imap: &str, mid: &str) -> Vec<hikeshi_mail::ParsedMail> {
+    imap_messages(imap, "reporter@example.jp", "reporter-pw")
+        .into_iter()
+        .map(|(_, raw)| hikeshi_mail::parse(&raw).unwrap())
+        .filter(|m| m.in_reply_to.iter().any(|i| i == mid))
+        .collect()
+}
+
 #[test]
 fn a_japanese_report_by_mail_is_taken_in_over_imap_and_acknowledged_over_smtp() {
     let Some((smtp, imap, ca)) = servers() else {
@@ -200,33 +280,7 @@ fn a_japanese_report_by_mail_is_taken_in_over_imap_and_acknowledged_over_smtp() 
     .trim()
     .to_owned();
 
-    let mut child = Command::new(bin())
-        .arg("--data-dir")
-        .arg(dir.path())
-        .arg("--config")
-        .arg(&config)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("HIKESHI_LOG", "info")
-        .env("HIKESHI_E2E_IMAP_PASSWORD", "csirt-pw")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start hikeshi serve");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let base = loop {
-        let line = lines.next().expect("serve printed its address").unwrap();
-        if let Some(a) = line.strip_prefix("hikeshi listening on ") {
-            break a.trim().to_owned();
-        }
-    };
-    struct Kill(std::process::Child);
-    impl Drop for Kill {
-        fn drop(&mut self) {
-            self.0.kill().ok();
-            self.0.wait().ok();
-        }
-    }
-    let _child = Kill(child);
+    let (server, base) = serve(dir.path(), &config);
 
     // The report appears; the message is never \Seen before it exists (the flag is read
     // first, so a seen flag with no report would be caught).
@@ -262,11 +316,7 @@ fn a_japanese_report_by_mail_is_taken_in_over_imap_and_acknowledged_over_smtp() 
     // The acknowledgement reaches the reporter: Japanese, tagged, threaded.
     let deadline = Instant::now() + Duration::from_secs(60);
     let ack = loop {
-        let found = imap_messages(&imap, "reporter@example.jp", "reporter-pw")
-            .into_iter()
-            .map(|(_, raw)| hikeshi_mail::parse(&raw).unwrap())
-            .find(|m| m.in_reply_to.contains(&mid));
-        if let Some(m) = found {
+        if let Some(m) = acks_for(&imap, &mid).pop() {
             break m;
         }
         assert!(
@@ -297,4 +347,29 @@ fn a_japanese_report_by_mail_is_taken_in_over_imap_and_acknowledged_over_smtp() 
     );
     let from = ack.from.unwrap();
     assert_eq!(from.address, "csirt@example.org");
+
+    // A crash after the report was stored but before \Seen was set: the next run sees the
+    // message again, recognises the Message-ID, and only sets the flag. Still one report, one
+    // acknowledgement.
+    drop(server);
+    imap_unsee(&imap, "csirt@example.org", "csirt-pw", &mid);
+    let unseen = ours(&imap_messages(&imap, "csirt@example.org", "csirt-pw")).unwrap();
+    assert!(!is_seen(&unseen.0), "{:?}", unseen.0);
+    let (_server, base) = serve(dir.path(), &config);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !ours(&imap_messages(&imap, "csirt@example.org", "csirt-pw"))
+        .is_some_and(|(flags, _)| is_seen(&flags))
+    {
+        assert!(
+            Instant::now() < deadline,
+            "not marked seen again after the restart"
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    // Longer than the sender's poll, so a second acknowledgement would have gone out.
+    std::thread::sleep(Duration::from_secs(4));
+    let url = format!("{base}/api/v1/reports?q={nonce}");
+    let (_, list) = call(&a, "GET", &url, &token, None);
+    assert_eq!(list["total"], 1, "{list}");
+    assert_eq!(acks_for(&imap, &mid).len(), 1);
 }

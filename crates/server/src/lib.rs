@@ -28,6 +28,8 @@ pub mod mail_config;
 pub mod mailer;
 pub mod misp_api;
 pub mod sharing;
+pub mod stats_report;
+pub mod stats_view;
 mod stix_meta;
 pub mod taxii;
 pub mod taxii_client;

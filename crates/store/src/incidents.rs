@@ -58,13 +58,13 @@ pub struct IncidentFilter {
     pub text: Option<String>,
 }
 
-const COLS: &str = "i.id, i.year, i.seq, i.title, i.summary, i.phase, i.category, i.rsit_class, \
+pub(crate) const COLS: &str = "i.id, i.year, i.seq, i.title, i.summary, i.phase, i.category, i.rsit_class, \
     i.rsit_type, i.attacker_class, i.asset_class, i.tlp, i.functional_impact, i.information_impact, \
     i.recoverability, i.criticality, i.priority, i.ack_due, i.first_response_due, i.containment_due, \
     i.owner_id, i.reported_at, i.created_at, i.updated_at, i.acknowledged_at, i.first_response_at, \
     i.contained_at, i.closed_at, i.merged_into, i.is_exercise, i.created_by";
 
-fn incident(r: &AnyRow) -> Result<Incident> {
+pub(crate) fn incident(r: &AnyRow) -> Result<Incident> {
     let class: String = r.try_get("rsit_class")?;
     let kind: String = r.try_get("rsit_type")?;
     Ok(Incident {

@@ -2,7 +2,9 @@
 //! [`hikeshi_domain::time_metrics`]. Percentiles are computed in Rust over what is fetched here,
 //! so SQLite and PostgreSQL give the same numbers.
 
-use crate::{Result, Store};
+use crate::query::{Arg, Where};
+use crate::{Page, Result, Store, Viewer};
+use hikeshi_domain::Incident;
 use hikeshi_domain::time_metrics::IncidentTimes;
 use sqlx::Row;
 use std::collections::HashSet;
@@ -59,5 +61,38 @@ impl Store {
             });
         }
         Ok(out)
+    }
+}
+
+impl Store {
+    /// The period's most pressing incidents for a report meant for distribution: highest priority
+    /// first, then earliest reported; exercises, merged and rejected ones left out. Only what
+    /// `viewer` may see, and never an incident marked TLP:RED, whoever asks (a report leaves the
+    /// people named on a RED incident).
+    pub async fn notable_incidents(
+        &self,
+        viewer: Viewer,
+        start: i64,
+        end: i64,
+        limit: i64,
+    ) -> Result<Vec<Incident>> {
+        let mut w = Where::default();
+        w.and("i.reported_at >= ?", Arg::Int(start));
+        w.and("i.reported_at < ?", Arg::Int(end));
+        w.and_raw("i.is_exercise = 0".into());
+        w.and_raw("i.phase NOT IN ('merged', 'rejected')".into());
+        w.and_raw("i.tlp <> 'red'".into());
+        viewer.restrict(&mut w, "i");
+        let page = crate::query::paged(
+            &self.pool,
+            &w,
+            crate::incidents::COLS,
+            "incidents i",
+            "i.priority, i.reported_at, i.id",
+            Page::new(Some(1), Some(limit)),
+            crate::incidents::incident,
+        )
+        .await?;
+        Ok(page.items)
     }
 }

@@ -8,6 +8,7 @@ mod actions;
 mod indicator_actions;
 mod pages;
 mod public;
+mod stats_pages;
 pub(crate) mod share_actions;
 mod vuln_pages;
 
@@ -34,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .merge(indicator_actions::routes())
         .merge(share_actions::routes())
         .merge(vuln_pages::routes())
+        .merge(stats_pages::routes())
 }
 
 const TEMPLATES: &[(&str, &str)] = &[
@@ -66,6 +68,11 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/incident.html"),
     ),
     ("macros.html", include_str!("../../templates/macros.html")),
+    ("stats.html", include_str!("../../templates/stats.html")),
+    (
+        "stats_report.html",
+        include_str!("../../templates/stats_report.html"),
+    ),
     ("assets.html", include_str!("../../templates/assets.html")),
     ("asset.html", include_str!("../../templates/asset.html")),
     (

@@ -9,6 +9,7 @@ mod schema;
 mod security;
 mod sharing;
 mod stats;
+mod stats_ui;
 mod story;
 mod ui;
 mod vuln;

@@ -144,6 +144,38 @@ pub async fn time_metrics_come_from_recorded_times_and_phase_history(f: &Fresh) 
     let early = TimeMetrics::compute(fy, &items, t0 + 31 * 24 * H + H / 2);
     assert_eq!(early.trend[1].summary.sla.acknowledge.open, 1);
 
+    // Notable incidents for a report: by priority, then reported; never TLP:RED, not even for
+    // the system viewer; exercises, merged and rejected ones left out.
+    raw.execute(
+        format!(
+            "UPDATE incidents SET tlp = 'red', priority = 'p1' WHERE id = {}",
+            ids[1].0
+        )
+        .as_str(),
+    )
+    .await
+    .unwrap();
+    raw.execute(
+        format!(
+            "UPDATE incidents SET priority = 'p2' WHERE id = {}",
+            ids[2].0
+        )
+        .as_str(),
+    )
+    .await
+    .unwrap();
+    let notable = s
+        .notable_incidents(Viewer::System, fy.start_ms_jst(), fy.end_ms_jst(), 10)
+        .await
+        .unwrap();
+    let got: Vec<IncidentId> = notable.iter().map(|i| i.id).collect();
+    assert_eq!(got, vec![ids[2], ids[0]]);
+    let one = s
+        .notable_incidents(Viewer::System, fy.start_ms_jst(), fy.end_ms_jst(), 1)
+        .await
+        .unwrap();
+    assert_eq!(one.len(), 1);
+
     // Another period sees none of them.
     let other: Period = "FY2025".parse().unwrap();
     assert!(
