@@ -284,6 +284,30 @@ impl Store {
         Ok(Some((user(&r)?, r.try_get("token_id")?)))
     }
 
+    /// A user's API tokens: (id, name, created_at, revoked_at), newest first. Never the secret
+    /// (only its hash is stored).
+    pub async fn api_tokens_of(
+        &self,
+        user_id: UserId,
+    ) -> Result<Vec<(i64, String, i64, Option<i64>)>> {
+        let rows = sqlx::query(
+            "SELECT id, name, created_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id DESC",
+        )
+        .bind(user_id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("id")?,
+                    r.try_get("name")?,
+                    r.try_get("created_at")?,
+                    r.try_get("revoked_at")?,
+                ))
+            })
+            .collect()
+    }
+
     pub async fn revoke_api_token(
         &self,
         actor: &Actor,

@@ -5,11 +5,12 @@
 //! page, the public report form); the full handler's workspace grows on it.
 
 mod actions;
+mod admin_pages;
 mod indicator_actions;
 mod pages;
 mod public;
-mod stats_pages;
 pub(crate) mod share_actions;
+mod stats_pages;
 mod vuln_pages;
 
 use crate::AppState;
@@ -36,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .merge(share_actions::routes())
         .merge(vuln_pages::routes())
         .merge(stats_pages::routes())
+        .merge(admin_pages::routes())
 }
 
 const TEMPLATES: &[(&str, &str)] = &[
@@ -74,6 +76,8 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/stats_report.html"),
     ),
     ("assets.html", include_str!("../../templates/assets.html")),
+    ("admin.html", include_str!("../../templates/admin.html")),
+    ("tokens.html", include_str!("../../templates/tokens.html")),
     ("asset.html", include_str!("../../templates/asset.html")),
     (
         "advisory.html",

@@ -339,3 +339,115 @@ async fn an_incident_is_downloaded_and_published_from_its_page() {
     assert!(dl.header("content-disposition").starts_with("attachment"));
     assert!(dl.text().contains("login-example[.]com"), "{}", dl.text());
 }
+
+#[tokio::test]
+async fn admins_manage_users_sharing_groups_and_feeds_and_everyone_their_tokens() {
+    let a = app().await;
+    let b = Browser::login(&a, "admin").await;
+    let page = b.get("/admin").await;
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("共有グループ") && page.text().contains("TAXII フィード"));
+    let r = b
+        .post(
+            "/admin/users",
+            &[
+                ("username", "suzuki"),
+                ("role", "handler"),
+                ("display_name", "鈴木"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("cache-control"), "no-store");
+    let html = r.text();
+    let i = html.find("<code>").unwrap() + 6;
+    let password = &html[i..i + html[i..].find("</code>").unwrap()];
+    assert_eq!(password.len(), 20, "{password}");
+    let login = a.login("suzuki", password).await;
+    assert_eq!(login.status, 303, "the one-time password works");
+    let bad = b
+        .post(
+            "/admin/users",
+            &[("username", "bad name!"), ("role", "viewer")],
+        )
+        .await;
+    assert_eq!(bad.status, 400);
+
+    let r = b
+        .post(
+            "/admin/sharing",
+            &[("name", "地域 ISAC"), ("tlp_max", "green")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let g = a.store.sharing_group("地域 ISAC").await.unwrap();
+    let r = b
+        .post(
+            &format!("/admin/sharing/{}/members", g.id),
+            &[("username", "suzuki"), ("read", "1")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(
+        a.store.sharing_members(g.id).await.unwrap()[0].name,
+        "suzuki"
+    );
+    let r = b
+        .post(
+            "/admin/feeds",
+            &[
+                ("name", "isac"),
+                ("url", "http://127.0.0.1:9/api1/"),
+                ("collection", "c1"),
+                ("default_tlp", "amber"),
+                ("secret", "feed-s3cret"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let page = b.get("/admin").await.text();
+    assert!(page.contains("127.0.0.1:9"), "the feed is listed");
+    assert!(!page.contains("feed-s3cret"), "the secret is never shown");
+    let feed = a.store.feeds().await.unwrap()[0].id;
+    let r = b.post(&format!("/admin/feeds/{feed}/poll"), &[]).await;
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("127.0.0.1:9"), "the failed poll says why");
+
+    // Not for handlers or viewers.
+    let h = Browser::login(&a, "handler").await;
+    assert_eq!(h.get("/admin").await.status, 403);
+    assert_eq!(
+        h.post("/admin/sharing", &[("name", "x"), ("tlp_max", "red")])
+            .await
+            .status,
+        403
+    );
+
+    // Everyone's own tokens: shown once, usable, revocable.
+    let r = h.post("/tokens", &[("name", "siem")]).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("cache-control"), "no-store");
+    let html = r.text();
+    let i = html.find("<code>").unwrap() + 6;
+    let token = html[i..i + html[i..].find("</code>").unwrap()].to_owned();
+    assert_eq!(
+        a.get("/api/v1/me", &token).await.json()["username"],
+        "handler"
+    );
+    let list = h.get("/tokens").await.text();
+    assert!(
+        list.contains("siem") && !list.contains(&token),
+        "listed, never shown again"
+    );
+    let id = a
+        .store
+        .api_tokens_of(hikeshi_domain::UserId(2))
+        .await
+        .unwrap()[0]
+        .0;
+    assert_eq!(
+        h.post(&format!("/tokens/{id}/revoke"), &[]).await.status,
+        303
+    );
+    assert_eq!(a.get("/api/v1/me", &token).await.status, 401);
+}
