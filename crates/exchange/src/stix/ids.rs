@@ -58,12 +58,27 @@ pub fn sco_id(ty: &str, canonical: &str) -> String {
 
 /// The uuid part of [`sco_id`].
 pub fn sco_uuid(canonical: &[u8]) -> Uuid {
-    Uuid::new_v5(&SCO_NAMESPACE, canonical)
+    v5(&SCO_NAMESPACE, canonical)
+}
+
+/// RFC 4122 §4.3 UUIDv5 (SHA-1 of namespace and name), the same value as `Uuid::new_v5`,
+/// computed with RustCrypto's SHA-1, which uses the CPU's SHA extensions when it has them.
+pub fn v5(namespace: &Uuid, name: &[u8]) -> Uuid {
+    use sha1::{Digest, Sha1};
+    let mut h = Sha1::new();
+    h.update(namespace.as_bytes());
+    h.update(name);
+    let d = h.finalize();
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&d[..16]);
+    b[6] = (b[6] & 0x0f) | 0x50;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    Uuid::from_bytes(b)
 }
 
 /// A UUIDv4-shaped id derived from `name`: the same name always gives the same id.
 pub fn derived_uuid(name: &str) -> Uuid {
-    let mut b = *Uuid::new_v5(&HIKESHI_NAMESPACE, name.as_bytes()).as_bytes();
+    let mut b = *v5(&HIKESHI_NAMESPACE, name.as_bytes()).as_bytes();
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     Uuid::from_bytes(b)
