@@ -97,5 +97,13 @@ if [ "${HIKESHI_SKIP_EXTERNAL:-0}" != 1 ]; then
     | sed 's/^/  browser: /'
 fi
 
+# The PDF report test (crates/cli/tests/stats_report.rs) prints with Chromium and reads the PDF
+# back with poppler's pdftotext/pdftoppm; under CI=true it fails when they are missing.
+for pkg in chromium fonts-noto-cjk poppler-utils; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" && [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null) >&2
+  fi
+done
+
 echo "== cargo test --workspace"
 cargo test --workspace --no-fail-fast "$@"

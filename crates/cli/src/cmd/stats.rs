@@ -1,5 +1,6 @@
 //! `hikeshi stats import-jpcert DIR`, `hikeshi stats national --period P [--format json|csv]`,
-//! `hikeshi stats times --period P [--format json|csv]`.
+//! `hikeshi stats times --period P [--format json|csv]`,
+//! `hikeshi stats report --period P --lang ja|en --format html|pdf --out FILE`.
 
 use crate::config::Settings;
 use anyhow::Context;
@@ -8,13 +9,29 @@ use hikeshi_domain::Actor;
 use hikeshi_domain::period::Period;
 use hikeshi_domain::time_metrics::TimeMetrics;
 use hikeshi_exchange::jpcert_stats::{Series, national_totals, parse_file};
+use hikeshi_server::i18n::Lang;
+use hikeshi_server::stats_report;
+use hikeshi_store::Viewer;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum Format {
     Json,
     Csv,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ReportFormat {
+    Html,
+    Pdf,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ReportLang {
+    Ja,
+    En,
 }
 
 #[derive(Subcommand)]
@@ -37,6 +54,22 @@ pub enum StatsCmd {
         period: String,
         #[arg(long, value_enum, default_value = "json")]
         format: Format,
+    },
+    /// The periodic report (インシデント報告対応レポート) of a period: totals, categories with
+    /// charts, time metrics and notable incidents (never TLP:RED; TLP:AMBER titles withheld).
+    /// PDF is printed by headless Chromium (HIKESHI_CHROMIUM names the program; default: chromium
+    /// on PATH), stopped after --timeout seconds.
+    Report {
+        #[arg(long)]
+        period: String,
+        #[arg(long, value_enum, default_value = "ja")]
+        lang: ReportLang,
+        #[arg(long, value_enum, default_value = "html")]
+        format: ReportFormat,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 60)]
+        timeout: u64,
     },
     /// Each national series' total for a period: FY2015, 2015, 2015Q2, 2015-04, FY2015Q1 …
     National {
@@ -130,6 +163,57 @@ pub async fn run(settings: Settings, cmd: StatsCmd) -> anyhow::Result<ExitCode> 
                 Format::Json => println!("{}", serde_json::to_string_pretty(&m)?),
                 Format::Csv => print!("{}", m.to_csv()),
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        StatsCmd::Report {
+            period,
+            lang,
+            format,
+            out,
+            timeout,
+        } => {
+            let p: Period = period
+                .parse()
+                .map_err(|e| anyhow::anyhow!("--period {period:?}: {e}"))?;
+            let lang = match lang {
+                ReportLang::Ja => Lang::Ja,
+                ReportLang::En => Lang::En,
+            };
+            // Resolve the engine before any work, so a missing Chromium fails fast and clearly.
+            let engine = match format {
+                ReportFormat::Html => None,
+                ReportFormat::Pdf => Some(
+                    std::env::var_os("HIKESHI_CHROMIUM")
+                        .map(PathBuf::from)
+                        .or_else(stats_report::find_chromium)
+                        .ok_or(stats_report::PdfError::NoEngine)?,
+                ),
+            };
+            let store = settings.open_store().await?;
+            let env = hikeshi_server::ui::templates(settings.display_offset_minutes);
+            let html = stats_report::report_html(
+                &store,
+                &env,
+                p,
+                lang,
+                Viewer::System,
+                &settings.team_name,
+                true,
+            )
+            .await;
+            store.close().await;
+            let html = html?;
+            let bytes = match engine {
+                None => html.into_bytes(),
+                Some(program) => {
+                    tokio::task::spawn_blocking(move || {
+                        stats_report::html_to_pdf(&html, &program, Duration::from_secs(timeout))
+                    })
+                    .await??
+                }
+            };
+            std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+            eprintln!("{}: {} bytes", out.display(), bytes.len());
             Ok(ExitCode::SUCCESS)
         }
         StatsCmd::National { period, format } => {
