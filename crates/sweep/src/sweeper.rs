@@ -1,9 +1,11 @@
 //! The sweep: sources read in large blocks cut at line ends, blocks matched on worker threads,
 //! results put back in order for the sink.
 //!
-//! One reader (which also decompresses) feeds `threads` matchers through a bounded number of
-//! blocks in flight, so memory depends on `threads × block_size`, never on the log size. Blocks
-//! are reused rather than reallocated, which avoids page-faulting fresh memory for every block.
+//! One reader (which also decompresses) feeds `threads` matchers through at most
+//! `8 × threads` blocks in flight (enough slack that a matcher descheduled on a busy machine does
+//! not stall the inflater), so memory depends on `threads × block_size`, never on the log size.
+//! Blocks are reused rather than reallocated, which avoids page-faulting fresh memory for every
+//! block. Plain files on several threads go through `segments.rs` instead.
 
 use std::io::{self, Read};
 use std::path::Path;
@@ -136,7 +138,7 @@ impl<'s> Sweeper<'s> {
                 jobs: job_tx,
                 done: done_rx,
                 in_flight: 0,
-                max_in_flight: threads * 2,
+                max_in_flight: threads * 8,
             };
             self.read_all(sources, &mut emitter, &mut mode);
             if let Mode::Threads { jobs, done, .. } = mode {
