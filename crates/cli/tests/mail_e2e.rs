@@ -312,6 +312,7 @@ fn a_japanese_report_by_mail_is_taken_in_over_imap_and_acknowledged_over_smtp() 
     assert_eq!(report["reporter"]["email"], "reporter@example.jp");
     assert_eq!(report["reporter"]["name"], "山田 太郎");
     assert_eq!(report["channel"], "mail");
+    assert_eq!(report["mailbox"], "abuse", "the mailbox's label");
 
     // The acknowledgement reaches the reporter: Japanese, tagged, threaded.
     let deadline = Instant::now() + Duration::from_secs(60);

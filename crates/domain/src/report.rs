@@ -160,6 +160,9 @@ pub struct Report {
     pub message_id: Option<String>,
     pub attachments: Vec<AttachmentInfo>,
     pub reject_reason: Option<String>,
+    /// The queue or constituency label of the IMAP mailbox a mail report came through; empty
+    /// for every other door.
+    pub mailbox: String,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -22,7 +22,7 @@ pub struct ReportFilter {
 
 const REPORT_COLS: &str = "r.id, r.received_at, r.channel, r.reporter_name, r.reporter_email, \
     r.reporter_org, r.subject, r.body, r.lang, r.status, r.incident_id, r.raw_content_type, \
-    r.message_id, r.reject_reason, CAST(LENGTH(r.raw) AS BIGINT) AS raw_size";
+    r.message_id, r.reject_reason, r.mailbox, CAST(LENGTH(r.raw) AS BIGINT) AS raw_size";
 
 fn report(r: &AnyRow) -> Result<Report> {
     let id = ReportId(r.try_get("id")?);
@@ -44,6 +44,7 @@ fn report(r: &AnyRow) -> Result<Report> {
         message_id: r.try_get("message_id")?,
         attachments: Vec::new(),
         reject_reason: r.try_get("reject_reason")?,
+        mailbox: r.try_get("mailbox")?,
     })
 }
 

@@ -115,6 +115,7 @@ pub fn report(r: &Report) -> Value {
         "status": r.status.as_str(),
         "incident_id": r.incident_id.map(|i| i.0),
         "reject_reason": r.reject_reason,
+        "mailbox": r.mailbox,
         "raw_size": r.raw_size,
         "raw_content_type": r.raw_content_type,
         "attachments": r.attachments.iter().map(|a| json!({
