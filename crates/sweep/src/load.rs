@@ -62,9 +62,11 @@ pub fn read_indicators<R: Read>(mut reader: R) -> io::Result<Loaded> {
                 .collect()
         })
     };
-    let mut builder = IndicatorSetBuilder::default();
-    let mut rejected = Vec::new();
-    for (b, r) in results {
+    // The first part's builder is kept as it is and the others are merged into it: merging
+    // into an empty builder re-inserted every indicator once more, on one thread.
+    let mut parts = results.into_iter();
+    let (mut builder, mut rejected) = parts.next().unwrap_or_default();
+    for (b, r) in parts {
         builder.merge(b);
         rejected.extend(r);
     }
