@@ -13,7 +13,7 @@ use hikeshi_exchange::share::ShareSet;
 use hikeshi_exchange::stix::markings::{self, tlp2_id};
 use hikeshi_exchange::stix::{ExportOptions, ExportSummary, check_object, pattern, write_bundle};
 use hikeshi_ioc::Kind;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 fn export(set: &ShareSet, max: Tlp) -> (String, ExportSummary) {
     let mut out = Vec::new();
@@ -135,11 +135,18 @@ fn every_kind_becomes_its_pattern_and_observable() {
         assert_eq!(ind[0]["id"], format!("indicator--{}", uuid(2)));
         let scos = of_type(&objs, ty);
         assert_eq!(scos.len(), 1, "{kind:?}");
+        // The SCO is wrapped in an observed-data, which the indicator is based on (a
+        // suggested target of based-on; an SCO is not, stix2-validator check 202).
+        let od = of_type(&objs, "observed-data");
+        assert_eq!(od.len(), 1, "{kind:?}");
+        assert_eq!(od[0]["object_refs"], json!([scos[0]["id"]]));
+        assert_eq!(od[0]["number_observed"], 1);
         let rel = of_type(&objs, "relationship");
         assert_eq!(rel.len(), 1);
         assert_eq!(rel[0]["relationship_type"], "based-on");
         assert_eq!(rel[0]["source_ref"], ind[0]["id"]);
-        assert_eq!(rel[0]["target_ref"], scos[0]["id"]);
+        assert_eq!(rel[0]["target_ref"], od[0]["id"]);
+        assert_eq!(summary.observed_data, 1);
         assert!(summary.skipped.is_empty());
     }
 }
@@ -429,7 +436,18 @@ fn a_value_shared_by_two_indicators_is_one_observable_at_the_lower_marking() {
         })
         .collect();
     assert_eq!(based_on.len(), 2);
-    assert!(based_on.values().all(|t| *t == scos[0]["id"]));
+    // One observed-data per indicator, each at its indicator's marking, both wrapping the one
+    // SCO.
+    let od: HashMap<&str, &Value> = of_type(&objs, "observed-data")
+        .into_iter()
+        .map(|o| (o["id"].as_str().unwrap(), o))
+        .collect();
+    assert_eq!(od.len(), 2);
+    for ind in of_type(&objs, "indicator") {
+        let o = od[based_on[ind["id"].as_str().unwrap()]];
+        assert_eq!(o["object_refs"], json!([scos[0]["id"]]));
+        assert_eq!(o["object_marking_refs"], ind["object_marking_refs"]);
+    }
 
     // In one incident, the shared observable is listed once in the report.
     let mut set = set;
@@ -444,7 +462,11 @@ fn a_value_shared_by_two_indicators_is_one_observable_at_the_lower_marking() {
         .clone();
     let unique: HashSet<&str> = refs.iter().map(|r| r.as_str().unwrap()).collect();
     assert_eq!(unique.len(), refs.len());
-    assert_eq!(refs.len(), 5, "2 indicators, 1 observable, 2 relationships");
+    assert_eq!(
+        refs.len(),
+        7,
+        "2 indicators, 1 observable, 2 observed-data, 2 relationships"
+    );
 }
 
 #[test]
@@ -500,4 +522,54 @@ fn an_incident_with_nothing_shareable_still_gives_a_valid_report() {
     let objs = objects(&export(&set, Tlp::Green).0);
     let r = of_type(&objs, "report")[0];
     assert_eq!(r["object_refs"][0], of_type(&objs, "identity")[0]["id"]);
+}
+
+#[test]
+fn observed_data_spans_first_to_last_seen_else_created() {
+    const DAY: i64 = 86_400_000;
+    let mk = |n: u32, first: Option<i64>, last: Option<i64>| {
+        let mut i = indicator(
+            n,
+            Kind::Ipv4,
+            &format!("192.0.2.{n}"),
+            IndicatorRole::C2,
+            Tlp::Amber,
+            None,
+        );
+        i.created = 10 * DAY;
+        i.modified = 11 * DAY;
+        (i.first_seen, i.last_seen) = (first, last);
+        i
+    };
+    let set = ShareSet {
+        producer: producer(),
+        incidents: vec![],
+        indicators: vec![
+            mk(1, Some(DAY), Some(3 * DAY)),
+            mk(2, None, None),
+            mk(3, Some(DAY), None),
+            mk(4, Some(20 * DAY), None), // created is before first_seen: never before the first
+            mk(5, None, Some(12 * DAY)),
+        ],
+    };
+    let (text, summary) = export(&set, Tlp::Amber);
+    let objs = objects(&text);
+    let od = of_type(&objs, "observed-data");
+    assert_eq!(od.len(), 5);
+    assert_eq!(summary.observed_data, 5);
+    let day = |d: u32| format!("1970-01-{:02}T00:00:00.000Z", d + 1);
+    let want = [(1, 3), (10, 10), (1, 10), (20, 20), (10, 12)];
+    for (o, (first, last)) in od.iter().zip(want) {
+        assert_eq!(o["first_observed"], day(first), "{o}");
+        assert_eq!(o["last_observed"], day(last), "{o}");
+        assert_eq!(o["number_observed"], 1);
+        assert_eq!(o["created"], day(10));
+        assert_eq!(o["modified"], day(11));
+        assert_eq!(o["object_marking_refs"], json!([tlp2_id(Tlp::Amber)]));
+        let id = o["id"].as_str().unwrap();
+        let u = uuid::Uuid::parse_str(id.strip_prefix("observed-data--").unwrap()).unwrap();
+        assert_eq!(u.get_version_num(), 4, "{id}");
+    }
+    // Deterministic: the same set gives the same ids.
+    assert_eq!(export(&set, Tlp::Amber).0, text);
 }

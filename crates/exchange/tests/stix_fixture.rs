@@ -89,7 +89,7 @@ pub fn indicator(
         created: T0 + i64::from(n) * 1000,
         modified: T0 + i64::from(n) * 1000 + 5,
         first_seen: (n % 3 == 0).then_some(T0 - 86_400_000),
-        last_seen: None,
+        last_seen: (n % 4 == 0).then_some(T0 + 86_400_000),
     }
 }
 

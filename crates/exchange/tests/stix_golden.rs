@@ -110,6 +110,7 @@ fn golden_set() -> ShareSet {
     extra[6].first_seen = Some(1_709_164_800_000); // 2024-02-29
     extra[6].created = 4_107_542_400_000; // 2100-03-01
     extra[6].modified = 4_107_542_400_000;
+    extra[6].last_seen = Some(1_709_164_799_999); // before first_seen: last_observed = first
     set.indicators.append(&mut extra);
     set
 }

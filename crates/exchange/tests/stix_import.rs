@@ -44,7 +44,7 @@ fn round_trip_gives_back_every_indicator_with_its_tlp_role_and_incident() {
         tlp_max: Tlp::Red,
         ..ExportOptions::default()
     };
-    write_bundle(&set, &mut bytes, &opts).unwrap();
+    let summary = write_bundle(&set, &mut bytes, &opts).unwrap();
     let back = read_bundle(&bytes[..], &ImportLimits::default()).unwrap();
     assert!(back.rejected.is_empty(), "{:?}", back.rejected);
 
@@ -112,9 +112,35 @@ fn round_trip_gives_back_every_indicator_with_its_tlp_role_and_incident() {
         .filter(|i| i.comment.starts_with("観測された"))
         .count();
     assert!(with_comment > 0);
-    // Malware, identity and relationships are kept, relationships also as relations.
+    // Malware, identity, observed-data and relationships are kept, relationships also as
+    // relations; nothing else is (indicators, SCOs, vulnerabilities and reports became
+    // indicators and groups, the TLP definitions were understood). Exact counts: the export
+    // writes one observed-data per indicator with an SCO, and its based-on relationship now
+    // targets that observed-data, so kept grew by exactly the observed-data and relations
+    // stayed one per relationship.
     assert!(back.kept.iter().any(|o| o["type"] == "malware"));
     assert!(back.kept.iter().any(|o| o["type"] == "identity"));
+    let kept = |ty: &str| back.kept.iter().filter(|o| o["type"] == ty).count();
+    assert_eq!(kept("observed-data"), summary.observed_data);
+    assert_eq!(summary.observed_data, summary.indicators);
+    assert_eq!(kept("relationship"), summary.relationships);
+    assert_eq!(
+        back.kept.len(),
+        1 + summary.malware + summary.observed_data + summary.relationships
+    );
+    assert_eq!(back.relations.len(), summary.relationships);
+    let observed: BTreeSet<&str> = back
+        .kept
+        .iter()
+        .filter(|o| o["type"] == "observed-data")
+        .map(|o| o["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        back.relations
+            .iter()
+            .filter(|r| r.relationship_type == "based-on")
+            .all(|r| observed.contains(r.target_ref.as_str()))
+    );
     assert!(
         back.relations
             .iter()

@@ -3,7 +3,9 @@
 //!
 //! Markings may be defined anywhere in a bundle, also after the objects that use them; an
 //! object whose marking is not known yet waits (in `deferred`) until the end of the bundle and
-//! is then resolved or refused. Report membership is resolved at the end for the same reason.
+//! is then resolved or refused. Report membership is resolved at the end for the same reason,
+//! and so is what an `observed-data` says about the SCOs it lists (when they were seen, and
+//! the report it belongs to).
 
 use std::collections::{HashMap, HashSet};
 
@@ -34,6 +36,15 @@ pub(super) struct State {
     deferred: Vec<(usize, Value)>,
     /// Object id → index of the first report listing it.
     member_of: HashMap<String, usize>,
+    /// SCO id → the first `observed-data` listing it: its id and observation window.
+    observed_in: HashMap<String, Observed>,
+}
+
+/// What an `observed-data` says about each SCO in its `object_refs`.
+struct Observed {
+    id: String,
+    first: Option<i64>,
+    last: Option<i64>,
 }
 
 impl State {
@@ -47,6 +58,7 @@ impl State {
             defined: HashMap::new(),
             deferred: Vec::new(),
             member_of: HashMap::new(),
+            observed_in: HashMap::new(),
         }
     }
 
@@ -128,6 +140,10 @@ impl State {
                 }
             }
             "vulnerability" => self.vulnerability(id, v, tlp),
+            "observed-data" => {
+                self.observed_data(id, &v);
+                self.out.kept.push(v);
+            }
             t if is_modelled_sco(t) => self.sco(id, v, tlp),
             _ => self.out.kept.push(v),
         }
@@ -228,6 +244,30 @@ impl State {
         });
     }
 
+    /// Note the window and id of an `observed-data` for the SCOs it lists (STIX 2.1
+    /// `object_refs`; the SCOs themselves are objects of the bundle and become indicators on
+    /// their own). The deprecated embedded `objects` of STIX 2.0 style is not read.
+    fn observed_data(&mut self, id: String, v: &Value) {
+        let time = |k: &str| {
+            v.get(k)
+                .and_then(Value::as_str)
+                .and_then(|s| parse_rfc3339(s).ok())
+        };
+        let (first, last) = (time("first_observed"), time("last_observed"));
+        let Some(refs) = v.get("object_refs").and_then(Value::as_array) else {
+            return;
+        };
+        for r in refs.iter().filter_map(Value::as_str) {
+            self.observed_in
+                .entry(r.to_owned())
+                .or_insert_with(|| Observed {
+                    id: id.clone(),
+                    first,
+                    last,
+                });
+        }
+    }
+
     fn vulnerability(&mut self, id: String, v: Value, tlp: Option<Tlp>) {
         let from_refs = v
             .get("external_references")
@@ -300,8 +340,18 @@ impl State {
             self.process(index, v, true);
         }
         for ind in &mut self.out.indicators {
+            let observed = self.observed_in.get(&ind.source_id);
             if ind.group.is_none() {
-                ind.group = self.member_of.get(&ind.source_id).copied();
+                // Listed by a report itself, else through the observed-data listing it.
+                ind.group = self
+                    .member_of
+                    .get(&ind.source_id)
+                    .or_else(|| observed.and_then(|o| self.member_of.get(&o.id)))
+                    .copied();
+            }
+            if let Some(o) = observed {
+                ind.first_seen = ind.first_seen.or(o.first);
+                ind.last_seen = ind.last_seen.or(o.last);
             }
         }
         // An SCO repeats what an indicator's pattern already said: keep one of each value,

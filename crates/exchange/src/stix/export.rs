@@ -1,7 +1,8 @@
 //! Writing a [`ShareSet`] as a STIX 2.1 bundle, one object at a time.
 //!
 //! Order: the producer `identity`, the TLP 2.0 marking-definitions in use, then per indicator
-//! its `indicator` (or `vulnerability` for a CVE), SCO, `based-on` relationship and, for
+//! its `indicator` (or `vulnerability` for a CVE), SCO (once per value), an `observed-data`
+//! wrapping that SCO, a `based-on` relationship from the indicator to the observed-data and, for
 //! malware roles, a `malware` and an `indicates` relationship; the `report`s come last, because
 //! a report lists every object of its incident and only then are all their ids known. Memory is
 //! the ids of each report's objects and about 20 bytes per indicator (its SCO's id and whether
@@ -65,6 +66,8 @@ pub struct ExportSummary {
     pub objects: usize,
     pub indicators: usize,
     pub observables: usize,
+    /// `observed-data` objects: one per indicator with an SCO (the SCO itself is written once).
+    pub observed_data: usize,
     pub vulnerabilities: usize,
     pub malware: usize,
     pub relationships: usize,
@@ -297,7 +300,11 @@ impl<W: Write> Ctx<'_, W> {
             self.summary.objects += 1;
         }
         note(&sco_id);
-        let rel = self.relationship(&id, "based-on", &sco_id, ind, &created, &modified)?;
+        let od = self.observed_data(&sco_id, ind, &created, &modified)?;
+        note(&od);
+        // Based on what the team observed (a suggested target of `based-on`; an SCO is only
+        // a permitted one, which stix2-validator --strict refuses, check 202).
+        let rel = self.relationship(&id, "based-on", &od, ind, &created, &modified)?;
         note(&rel);
 
         if is_malware_role(ind.role) {
@@ -330,6 +337,41 @@ impl<W: Write> Ctx<'_, W> {
             note(&rel);
         }
         Ok(())
+    }
+
+    /// The `observed-data` saying the team saw `sco` during the incident: from `first_seen`
+    /// (else `created`) to `last_seen` (else `created`, never before the first), once, at the
+    /// indicator's marking. One per indicator, id derived from the indicator's uuid.
+    fn observed_data(
+        &mut self,
+        sco: &StixId,
+        ind: &ShareIndicator,
+        created: &Stamp,
+        modified: &Stamp,
+    ) -> io::Result<StixId> {
+        self.name.clear();
+        self.name.push_str("observed-data:");
+        self.name.push_str(&ind.uuid);
+        let id = StixId::new("observed-data", &derived_uuid(&self.name));
+        let first = ind.first_seen.unwrap_or(ind.created);
+        let last = ind.last_seen.unwrap_or(ind.created).max(first);
+        self.w.write_all(b",\n")?;
+        let mut o = Obj::begin(&mut *self.w)?;
+        o.str("type", "observed-data")?
+            .str("spec_version", "2.1")?
+            .id("id", &id)?
+            .id("created_by_ref", self.identity)?
+            .stamp("created", created)?
+            .stamp("modified", modified)?
+            .stamp("first_observed", &Stamp::new(first))?
+            .stamp("last_observed", &Stamp::new(last))?
+            .raw("number_observed", "1")?
+            .strs("object_refs", [sco.as_str()])?
+            .strs("object_marking_refs", [tlp2_id(ind.tlp)])?;
+        o.end()?;
+        self.summary.observed_data += 1;
+        self.summary.objects += 1;
+        Ok(id)
     }
 
     fn relationship(

@@ -3,7 +3,7 @@
 //!
 //! SCOs use the spec's UUIDv5 over their ID-contributing properties (STIX 2.1 §2.9). SDOs and
 //! SROs must carry UUIDv4 ids (`stix2-validator --strict`, uuid-check), so ids we derive for
-//! them (malware, relationships, the bundle) are a name-based hash with the version nibble set
+//! them (malware, observed-data, relationships, the bundle) are a name-based hash with the version nibble set
 //! to 4: random-looking and valid v4, yet the same on every export. The alternative, real
 //! UUIDv5 ids, is what the spec reserves for SCOs, and strict validation rejects it on SDOs.
 

@@ -3,8 +3,9 @@
 //! language and a per-object check a TAXII server uses before storing an object as it came.
 //!
 //! - [`write_bundle`] writes one object at a time: the producer `identity`, the TLP 2.0
-//!   marking-definitions in use, an `indicator` + SCO + `based-on` relationship per shared
-//!   indicator (a `vulnerability` for a CVE; a `malware` + `indicates` for payload, dropper and
+//!   marking-definitions in use, an `indicator` + SCO (once per value) + an `observed-data`
+//!   wrapping it + a `based-on` relationship indicator → observed-data per shared indicator (a
+//!   `vulnerability` for a CVE; a `malware` + `indicates` for payload, dropper and
 //!   malware-distribution roles), and a `report` per incident. Every id is deterministic, so a
 //!   re-export writes the same objects. Indicators of kind `other` cannot be expressed and are
 //!   listed in [`ExportSummary::skipped`], never dropped silently. [`ExportOptions::tlp_max`]
