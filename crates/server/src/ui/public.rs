@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/report", get(report_form).post(report_submit))
         .route("/login", get(login_form).post(login))
         .route("/static/app.css", get(css))
+        .route("/static/app.js", get(js))
 }
 
 const FORM_COOKIE: &str = "hikeshi_form";
@@ -40,6 +41,17 @@ async fn css() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../static/app.css"),
+    )
+        .into_response()
+}
+
+async fn js() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/app.js"),
     )
         .into_response()
 }
