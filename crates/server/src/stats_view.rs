@@ -73,13 +73,16 @@ pub async fn gather(
     })
 }
 
-/// A duration in the unit that reads best: minutes under an hour, hours under two days, days.
+/// A duration in the unit that reads best: seconds under a minute, minutes under an hour, hours
+/// under two days, days.
 pub fn fmt_duration(ms: Option<i64>, lang: Lang) -> String {
     let Some(ms) = ms else {
         return "–".into();
     };
     let h = ms as f64 / 3_600_000.0;
-    let (v, unit) = if h < 1.0 {
+    let (v, unit) = if ms < 60_000 {
+        (ms as f64 / 1000.0, "stats.unit.s")
+    } else if h < 1.0 {
         (ms as f64 / 60_000.0, "stats.unit.min")
     } else if h < 48.0 {
         (h, "stats.unit.h")
@@ -326,4 +329,27 @@ pub fn period_choices(now: i64) -> Value {
         "quarter": back(PeriodKind::Quarter, 8),
         "month": back(PeriodKind::Month, 12),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_in_the_best_unit_in_both_languages() {
+        let cases = [
+            (Some(1_500), "1.5 s", "1.5秒"),
+            (Some(90_000), "1.5 min", "1.5分"),
+            (Some(45 * 60_000), "45 min", "45分"),
+            (Some(3 * 3_600_000), "3.0 h", "3.0時間"),
+            (Some(72 * 3_600_000), "3.0 d", "3.0日"),
+            (None, "–", "–"),
+        ];
+        for (ms, en, ja) in cases {
+            assert_eq!(fmt_duration(ms, Lang::En), en);
+            assert_eq!(fmt_duration(ms, Lang::Ja), ja);
+        }
+        assert_eq!(month_label("2026-04", Lang::Ja), "4月");
+        assert_eq!(month_label("2027-01", Lang::En), "Jan");
+    }
 }

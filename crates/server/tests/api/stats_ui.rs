@@ -54,7 +54,14 @@ async fn the_statistics_page_draws_charts_and_the_report_never_lists_red() {
     ] {
         assert!(html.contains(want), "{want} missing from the page");
     }
-    assert!(!html.contains("<script"), "no script on the page");
+    assert!(
+        html.match_indices("<script").all(|(i, _)| html[i..]
+            .split('>')
+            .next()
+            .unwrap_or("")
+            .contains(" src=")),
+        "no inline script on the page"
+    );
     assert!(
         ja.header("content-security-policy")
             .contains("script-src 'self'")
@@ -87,6 +94,26 @@ async fn the_statistics_page_draws_charts_and_the_report_never_lists_red() {
     let css = page(&a, &cookie, "/static/report.css").await;
     assert_eq!(css.status, 200);
     assert!(css.text().contains("@page"));
+
+    // The PDF, printed by the server's Chromium when it has one; a clear 503 when not.
+    let pdf = page(&a, &cookie, "/stats/report.pdf?lang=ja&period=FY2026").await;
+    if hikeshi_server::stats_report::find_chromium().is_some() {
+        assert_eq!(pdf.status, 200, "{}", pdf.text());
+        assert_eq!(pdf.header("content-type"), "application/pdf");
+        assert!(
+            pdf.header("content-disposition")
+                .contains("hikeshi-report-FY2026-ja.pdf")
+        );
+        assert!(pdf.body.starts_with(b"%PDF"));
+    } else {
+        assert_eq!(pdf.status, 503);
+        assert!(pdf.text().contains("Chromium"));
+    }
+    let csv = page(&a, &cookie, "/api/v1/stats/times?period=FY2026&format=csv").await;
+    assert_eq!(
+        csv.status, 200,
+        "the page's data links work with the session"
+    );
 
     // Not signed in: no statistics.
     let anon = a
