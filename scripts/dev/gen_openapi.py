@@ -46,6 +46,13 @@ schemas = {
    "subject": S(), "body": S(), "lang": S(), "status": enum("new","linked","rejected"), "incident_id": NI,
    "reject_reason": {"type": ["string","null"]}, "mailbox": S(), "raw_size": I, "raw_content_type": S(), "attachments": arr(ref("Attachment"))},
    ["id","ticket","received_at","channel","reporter","subject","body","lang","status","incident_id","reject_reason","mailbox","raw_size","raw_content_type","attachments"]),
+ "OutgoingMail": obj({
+   "id": I, "kind": enum("ack","notification"), "recipients": arr(S()), "subject": S(), "lang": S(), "message_id": S(),
+   "status": enum("queued","sending","sent","failed"), "attempts": I, "next_attempt_at": T, "last_error": S(),
+   "created_at": T, "sent_at": NT,
+   "answered_at": NT, "answered_by": NI},
+   ["id","kind","recipients","subject","lang","message_id","status","attempts","next_attempt_at","last_error",
+    "created_at","sent_at","answered_at","answered_by"]),
  "Event": obj({"id": I, "at": T, "actor": NI, "actor_name": {"type": ["string","null"]}, "kind": S(), "data": {"type": "object"}},
               ["id","at","actor","actor_name","kind","data"]),
  "Task": obj({"id": I, "incident_id": I, "title": S(), "assignee": NI, "assignee_name": {"type": ["string","null"]}, "due_at": NT, "done_at": NT, "created_at": T},
@@ -161,6 +168,8 @@ paths = {
    "responses": {"200": {"description": "raw bytes", "content": {"application/octet-stream": {"schema": S(format="binary")}}}, "401": ERR["401"], "404": ERR["404"]}}},
  "/api/v1/reports/{id}/attachments/{attachment}": {"get": {"summary": "One attachment, as a download", "parameters": [RID, {"name": "attachment", "in": "path", "required": True, "schema": I}],
    "responses": {"200": {"description": "bytes", "content": {"application/octet-stream": {"schema": S(format="binary")}}}, "401": ERR["401"], "404": ERR["404"]}}},
+ "/api/v1/reports/{id}/mail": {"get": op("Mail sent about a report (its acknowledgement): queued, sent, failed with the reason, answered",
+   resp(200, items_of("OutgoingMail")), params=[RID], errs=("401","404"))},
  "/api/v1/reports/{id}/reject": {"post": op("Judge a report not an incident", resp(200, ref("Report")), "Reject", [RID], ("400","401","403","404","409"))},
  "/api/v1/reports/{id}/link": {"post": op("Link a report to an incident", resp(200, obj({"report": ref("Report"), "incident": ref("Incident")}, ["report","incident"])), "Link", [RID], ("400","401","403","404","409"))},
  "/api/v1/incidents": {

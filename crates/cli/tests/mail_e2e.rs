@@ -349,6 +349,21 @@ fn a_japanese_report_by_mail_is_taken_in_over_imap_and_acknowledged_over_smtp() 
     let from = ack.from.unwrap();
     assert_eq!(from.address, "csirt@example.org");
 
+    // The queue records it as sent (right after the SMTP server's answer).
+    let mail_url = format!("{base}/api/v1/reports/{ticket}/mail");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (status, q) = call(&a, "GET", &mail_url, &token, None);
+        assert_eq!(status, 200, "{q}");
+        assert_eq!(q["items"].as_array().map(Vec::len), Some(1), "{q}");
+        assert_eq!(q["items"][0]["kind"], "ack");
+        if q["items"][0]["status"] == "sent" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "not recorded as sent: {q}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
     // A crash after the report was stored but before \Seen was set: the next run sees the
     // message again, recognises the Message-ID, and only sets the flag. Still one report, one
     // acknowledgement.
@@ -373,4 +388,12 @@ fn a_japanese_report_by_mail_is_taken_in_over_imap_and_acknowledged_over_smtp() 
     let (_, list) = call(&a, "GET", &url, &token, None);
     assert_eq!(list["total"], 1, "{list}");
     assert_eq!(acks_for(&imap, &mid).len(), 1);
+    let (_, q) = call(
+        &a,
+        "GET",
+        &format!("{base}/api/v1/reports/{ticket}/mail"),
+        &token,
+        None,
+    );
+    assert_eq!(q["items"].as_array().map(Vec::len), Some(1), "{q}");
 }

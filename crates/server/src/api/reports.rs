@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/reports/{id}/attachments/{attachment}",
             get(attachment),
         )
+        .route("/api/v1/reports/{id}/mail", get(mail))
         .route("/api/v1/reports/{id}/reject", post(reject))
         .route("/api/v1/reports/{id}/link", post(link))
 }
@@ -166,6 +167,18 @@ async fn show(
     Ok(Json(views::report(
         &st.store.report(user.viewer(), ReportId(id)).await?,
     )))
+}
+
+/// The mail sent about a report (its acknowledgement), oldest first.
+async fn mail(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Value>> {
+    let rows = st.store.report_outgoing(user.viewer(), ReportId(id)).await?;
+    Ok(Json(
+        json!({"items": rows.iter().map(views::outgoing).collect::<Vec<_>>()}),
+    ))
 }
 
 /// Exactly the bytes that arrived, as a download.

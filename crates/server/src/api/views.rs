@@ -102,6 +102,26 @@ impl From<&Incident> for IncidentView {
     }
 }
 
+/// One queued or sent message (never its bytes).
+pub fn outgoing(o: &hikeshi_store::Outgoing) -> Value {
+    json!({
+        "id": o.id,
+        "kind": o.kind,
+        "recipients": o.recipients,
+        "subject": o.subject,
+        "lang": o.lang,
+        "message_id": o.message_id,
+        "status": o.status,
+        "attempts": o.attempts,
+        "next_attempt_at": ts(o.next_attempt_at),
+        "last_error": o.last_error,
+        "created_at": ts(o.created_at),
+        "sent_at": o.sent_at.map(ts),
+        "answered_at": o.answered_at.map(ts),
+        "answered_by": o.answered_by,
+    })
+}
+
 pub fn report(r: &Report) -> Value {
     json!({
         "id": r.id.0,

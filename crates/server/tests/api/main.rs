@@ -3,6 +3,7 @@
 mod bad_input;
 mod harness;
 mod indicators;
+mod mail;
 mod openapi;
 mod public_form;
 mod schema;
