@@ -83,3 +83,52 @@ fn sweep_counts_exactly_the_true_hit_lines_and_exits_like_grep() {
     assert_eq!(o.status.code(), Some(2), "error");
     assert!(String::from_utf8_lossy(&o.stderr).contains("/nonexistent/log"));
 }
+
+#[test]
+fn threads_split_one_file_and_report_exactly_what_one_thread_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let iocs = sweep_data("iocs_1k.txt");
+    // About 1 MB: several blocks, so two or three threads each read their own segments.
+    let one = std::fs::read(sweep_data("squid.log")).unwrap();
+    let log = dir.path().join("big.log");
+    std::fs::write(&log, one.repeat(4)).unwrap();
+    let run = |threads: &str| {
+        let o = hikeshi(
+            dir.path(),
+            &[
+                "sweep",
+                "--indicators",
+                &iocs,
+                "--output",
+                "jsonl",
+                "--threads",
+                threads,
+                log.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(o.status.code(), Some(0), "{threads} threads");
+        stdout(&o)
+    };
+    let single = run("1");
+    assert_eq!(single.lines().count() as u64, 4 * truth_hits(), "hits");
+    for threads in ["2", "3"] {
+        assert_eq!(run(threads), single, "{threads} threads");
+    }
+}
+
+/// Hits (not hit lines) in the small Squid log, counted by one sweep of it.
+fn truth_hits() -> u64 {
+    let dir = tempfile::tempdir().unwrap();
+    let o = hikeshi(
+        dir.path(),
+        &[
+            "sweep",
+            "--indicators",
+            &sweep_data("iocs_1k.txt"),
+            "--output",
+            "jsonl",
+            &sweep_data("squid.log"),
+        ],
+    );
+    stdout(&o).lines().count() as u64
+}
