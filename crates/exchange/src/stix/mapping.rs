@@ -187,8 +187,8 @@ pub fn observable(ind: &Indicator) -> Result<Observable, &'static str> {
 }
 
 /// A URL as an RFC 3986 URI: STIX `url:value` must be one, and hikeshi keeps what the handler
-/// saw (a backslash, a space, a Japanese path). Bytes outside the URI character set are
-/// percent-encoded; everything else (including `'`) is left alone.
+/// saw (a backslash, a space, a Japanese path). Bytes outside the URI character set, and `[`/`]`
+/// outside an IP-literal host, are percent-encoded; everything else (including `'`) is left alone.
 pub fn uri_safe(v: &str) -> Cow<'_, str> {
     const URI_BYTES: [bool; 256] = {
         let mut t = [false; 256];
@@ -205,14 +205,21 @@ pub fn uri_safe(v: &str) -> Cow<'_, str> {
         }
         t
     };
-    let ok = |b: u8| URI_BYTES[usize::from(b)];
-    if v.bytes().all(ok) {
+    // `[` and `]` are URI characters only around an IP-literal host (RFC 3986 §3.2.2); in the
+    // path, query or fragment they must be percent-encoded.
+    let auth_start = v.find("://").map_or(0, |i| i + 3);
+    let auth_end = v[auth_start..]
+        .find(['/', '?', '#'])
+        .map_or(v.len(), |i| auth_start + i);
+    let ok_at =
+        |i: usize, b: u8| URI_BYTES[usize::from(b)] && (i < auth_end || (b != b'[' && b != b']'));
+    if v.bytes().enumerate().all(|(i, b)| ok_at(i, b)) {
         return Cow::Borrowed(v);
     }
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(v.len() + 16);
-    for b in v.bytes() {
-        if ok(b) {
+    for (i, b) in v.bytes().enumerate() {
+        if ok_at(i, b) {
             out.push(b as char);
         } else {
             out.push('%');
@@ -359,4 +366,30 @@ pub fn role_of(obj: &Value) -> IndicatorRole {
         return IndicatorRole::Victim;
     }
     IndicatorRole::Unknown
+}
+
+#[cfg(test)]
+mod uri_tests {
+    use super::uri_safe;
+
+    #[test]
+    fn brackets_stay_only_around_an_ip_literal_host() {
+        assert_eq!(
+            uri_safe("http://[2001:db8::1]:8080/a"),
+            "http://[2001:db8::1]:8080/a"
+        );
+        assert_eq!(
+            uri_safe("https://evil.example.com/a%20b/c?d=e#f[g]@h"),
+            "https://evil.example.com/a%20b/c?d=e#f%5Bg%5D@h"
+        );
+        assert_eq!(uri_safe("http://[::1]/x?y=[z]"), "http://[::1]/x?y=%5Bz%5D");
+        assert_eq!(
+            uri_safe("https://example.jp/日本"),
+            "https://example.jp/%E6%97%A5%E6%9C%AC"
+        );
+        assert!(matches!(
+            uri_safe("https://example.jp/ok"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 }
