@@ -197,5 +197,81 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
         )
         .await?;
     store.change_phase(&a, i4.id, Phase::Triage, "").await?;
+
+    // Indicators, so correlations, exports and sharing have something to show: the same C2
+    // domain in the malware-site and the targeted-mail incidents, each with its own marking.
+    let ind = |kind: Kind, value: &str| Indicator {
+        kind,
+        value: value.into(),
+    };
+    let ctx = |role: IndicatorRole, tlp: Tlp, note: &str| IndicatorContext {
+        role,
+        tlp,
+        note: note.into(),
+        ..Default::default()
+    };
+    store
+        .attach_indicators(
+            &a,
+            i1.id,
+            &[
+                (
+                    ind(Kind::Url, "http://www.example.ac.jp/uploads/invoice.exe"),
+                    ctx(
+                        IndicatorRole::MalwareDistribution,
+                        Tlp::Amber,
+                        "アップロード領域に設置",
+                    ),
+                ),
+                (
+                    ind(Kind::Domain, "update-check.example.net"),
+                    ctx(IndicatorRole::C2, Tlp::Amber, "検体の通信先"),
+                ),
+                (
+                    ind(
+                        Kind::Sha256,
+                        "5f2b2d9f0c1e4a3b8d7c6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b",
+                    ),
+                    ctx(IndicatorRole::Payload, Tlp::Green, "invoice.exe"),
+                ),
+            ],
+        )
+        .await?;
+    store
+        .attach_indicators(
+            &a,
+            i2.id,
+            &[(
+                ind(Kind::Ipv4, "192.0.2.45"),
+                ctx(IndicatorRole::Scanner, Tlp::Green, "lab machine"),
+            )],
+        )
+        .await?;
+    store
+        .attach_indicators(
+            &a,
+            i3.id,
+            &[
+                (
+                    ind(Kind::Url, "https://login.example-bank.com/verify"),
+                    ctx(IndicatorRole::Phishing, Tlp::Clear, ""),
+                ),
+                (
+                    ind(Kind::Domain, "example-bank.com"),
+                    ctx(IndicatorRole::Phishing, Tlp::Clear, ""),
+                ),
+            ],
+        )
+        .await?;
+    store
+        .attach_indicators(
+            &a,
+            i4.id,
+            &[(
+                ind(Kind::Domain, "update-check.example.net"),
+                ctx(IndicatorRole::C2, Tlp::Red, "添付ファイルの通信先"),
+            )],
+        )
+        .await?;
     Ok(4)
 }
