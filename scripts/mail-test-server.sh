@@ -117,7 +117,10 @@ EOF
   # The log goes to a file through postlogd, which must be in master.cf.
   postconf -c "$DIR/postfix" -M "postlog/unix-dgram=postlog unix-dgram n - n - 1 postlogd" 2>/dev/null || true
   postfix -c "$DIR/postfix" check >&2 || true
-  postfix -c "$DIR/postfix" start >&2
+  # The daemons must not keep our stdout (the caller's $(…)) or stderr open: their output goes
+  # to files.
+  postfix -c "$DIR/postfix" start </dev/null >>"$DIR/start.log" 2>&1 \
+    || { cat "$DIR/start.log" >&2; exit 1; }
 
   # --- Dovecot 2.3: IMAP on 127.0.0.1:$IMAP_PORT, plain passwords, the same Maildirs.
   cat >"$DIR/dovecot/users" <<EOF
@@ -158,7 +161,8 @@ service anvil {
   chroot =
 }
 EOF
-  dovecot -c "$DIR/dovecot/dovecot.conf"
+  dovecot -c "$DIR/dovecot/dovecot.conf" </dev/null >>"$DIR/start.log" 2>&1 \
+    || { cat "$DIR/start.log" >&2; exit 1; }
   wait_port "$SMTP_PORT" || { echo "Postfix did not start; see $DIR/postfix.log" >&2; exit 1; }
   wait_port "$IMAP_PORT" || { echo "Dovecot did not start; see $DIR/dovecot/dovecot.log" >&2; exit 1; }
   wait_port "$IMAPS_PORT" || { echo "Dovecot (TLS) did not start; see $DIR/dovecot/dovecot.log" >&2; exit 1; }
