@@ -175,7 +175,10 @@ async fn mail(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Value>> {
-    let rows = st.store.report_outgoing(user.viewer(), ReportId(id)).await?;
+    let rows = st
+        .store
+        .report_outgoing(user.viewer(), ReportId(id))
+        .await?;
     Ok(Json(
         json!({"items": rows.iter().map(views::outgoing).collect::<Vec<_>>()}),
     ))

@@ -45,7 +45,10 @@ pub async fn outgoing_mail_is_queued_claimed_once_retried_and_answered(f: &Fresh
         .await
         .unwrap();
     assert_eq!(action, MailAction::New);
-    assert_eq!(r1.mailbox, "abuse", "the mailbox label is kept on the report");
+    assert_eq!(
+        r1.mailbox, "abuse",
+        "the mailbox label is kept on the report"
+    );
     let AckOutcome::Queued(q1) = ack else {
         panic!("{ack:?}")
     };
