@@ -83,7 +83,7 @@ impl Store {
             }
         }
         // The report this one replies to: the ticket tag wins, then the reply headers.
-        let mut parent: Option<(i64, Option<i64>, Option<i64>)> = None;
+        let mut parent: Option<ThreadRow> = None;
         if let Some(t) = ticket {
             let q = sqlx::query("SELECT id, thread_root, incident_id FROM reports WHERE id = $1")
                 .bind(t);
@@ -202,7 +202,9 @@ pub enum AckOutcome {
 }
 
 /// (id, thread_root, incident_id) of a found report.
-fn thread_row(r: Option<sqlx::any::AnyRow>) -> Result<Option<(i64, Option<i64>, Option<i64>)>> {
+type ThreadRow = (i64, Option<i64>, Option<i64>);
+
+fn thread_row(r: Option<sqlx::any::AnyRow>) -> Result<Option<ThreadRow>> {
     let Some(r) = r else { return Ok(None) };
     Ok(Some((
         r.try_get("id")?,
