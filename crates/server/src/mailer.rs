@@ -15,7 +15,7 @@ use lettre::address::{Address, Envelope};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use lettre::{SmtpTransport, Transport as _};
 use std::time::Duration;
 
 /// How often the queue is looked at when idle.
@@ -23,7 +23,9 @@ const POLL: Duration = Duration::from_secs(2);
 /// Messages claimed at once.
 const BATCH: u32 = 10;
 
-type Transport = AsyncSmtpTransport<Tokio1Executor>;
+/// lettre's blocking transport, run on the blocking pool: its tokio transport would turn on
+/// lettre's tokio feature for the whole build, pure hikeshi-mail included (DESIGN.md §4).
+type Transport = SmtpTransport;
 
 /// The SMTP transport for `c`; `hello` is the name we greet with (our mail domain).
 pub fn transport(c: &SmtpConfig, hello: &str) -> Result<Transport, String> {
@@ -66,8 +68,10 @@ async fn send(t: &Transport, m: &Claimed) -> Result<(), String> {
         })
         .collect::<Result<Vec<_>, _>>()?;
     let envelope = Envelope::new(Some(from), to).map_err(|e| e.to_string())?;
-    t.send_raw(&envelope, &m.raw)
+    let (t, raw) = (t.clone(), m.raw.clone());
+    tokio::task::spawn_blocking(move || t.send_raw(&envelope, &raw))
         .await
+        .map_err(|e| e.to_string())?
         .map(|_| ())
         .map_err(|e| e.to_string())
 }
