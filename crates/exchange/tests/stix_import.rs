@@ -8,31 +8,15 @@ use std::collections::BTreeSet;
 use hikeshi_domain::indicator::IndicatorRole;
 use hikeshi_domain::named::Named;
 use hikeshi_domain::tlp::Tlp;
-use hikeshi_exchange::share::Imported;
+
 use hikeshi_exchange::stix::markings;
-use hikeshi_exchange::stix::{ExportOptions, ImportLimits, StixError, read_bundle, write_bundle};
+use hikeshi_exchange::stix::{ExportOptions, ImportLimits, read_bundle, write_bundle};
 use hikeshi_ioc::Kind;
-use serde_json::{Value, json};
+use serde_json::json;
 
-fn import(v: &Value) -> Result<Imported, StixError> {
-    read_bundle(v.to_string().as_bytes(), &ImportLimits::default())
-}
-
-fn bundle(objects: Vec<Value>) -> Value {
-    json!({"type": "bundle", "id": "bundle--2a9a2b3c-4d5e-4f60-8a1b-2c3d4e5f6a7b", "objects": objects})
-}
-
-const T: &str = "2026-01-02T03:04:05.678Z";
-
-fn ind(n: u32, pattern: &str, markings: &[&str]) -> Value {
-    json!({
-        "type": "indicator", "spec_version": "2.1",
-        "id": format!("indicator--{}", fixture::uuid(n)),
-        "created": T, "modified": T, "valid_from": T,
-        "name": format!("IOC {n}"), "pattern": pattern, "pattern_type": "stix",
-        "object_marking_refs": markings,
-    })
-}
+#[path = "support/stix_import_helpers.rs"]
+mod helpers;
+use helpers::{T, bundle, import, ind};
 
 #[test]
 fn round_trip_gives_back_every_indicator_with_its_tlp_role_and_incident() {

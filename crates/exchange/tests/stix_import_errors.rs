@@ -18,25 +18,9 @@ use hikeshi_exchange::stix::{
 use hikeshi_ioc::Kind;
 use serde_json::{Value, json};
 
-fn import(v: &Value) -> Result<Imported, StixError> {
-    read_bundle(v.to_string().as_bytes(), &ImportLimits::default())
-}
-
-fn bundle(objects: Vec<Value>) -> Value {
-    json!({"type": "bundle", "id": "bundle--2a9a2b3c-4d5e-4f60-8a1b-2c3d4e5f6a7b", "objects": objects})
-}
-
-const T: &str = "2026-01-02T03:04:05.678Z";
-
-fn ind(n: u32, pattern: &str, markings: &[&str]) -> Value {
-    json!({
-        "type": "indicator", "spec_version": "2.1",
-        "id": format!("indicator--{}", fixture::uuid(n)),
-        "created": T, "modified": T, "valid_from": T,
-        "name": format!("IOC {n}"), "pattern": pattern, "pattern_type": "stix",
-        "object_marking_refs": markings,
-    })
-}
+#[path = "support/stix_import_helpers.rs"]
+mod helpers;
+use helpers::{T, bundle, import, ind};
 
 #[test]
 fn stix_2_0_is_refused_as_a_whole() {
