@@ -39,6 +39,7 @@ mod sharing;
 mod sightings;
 mod stats;
 mod stats_time;
+mod sweep_jobs;
 mod timeline;
 mod tx;
 mod users;
@@ -60,6 +61,7 @@ pub use sharing::{
 };
 pub use sightings::Recorded;
 pub use stats::Counts;
+pub use sweep_jobs::{NewSweepJob, SweepJob, SweepOutcome, SweepProgress, SweepState};
 pub use tx::Tx;
 pub use users::NewUser;
 pub use visibility::Viewer;

@@ -15,29 +15,28 @@ pub struct Recorded {
     pub on_assets: usize,
 }
 
-impl Store {
-    /// Record sweep hits on an incident, all or nothing. Re-recording the same log line adds
-    /// nothing; each new sighting bumps its indicator's sighting count.
-    pub async fn record_sightings(
-        &self,
-        actor: &Actor,
-        incident: IncidentId,
-        hits: &[NewSighting],
-    ) -> Result<Recorded> {
-        let mut tx = self.write().await?;
-        crate::incidents::touch(&mut tx, incident).await?;
-        let mut assets: HashMap<String, Option<i64>> = HashMap::new();
-        let mut out = Recorded::default();
-        let mut files: Vec<&str> = Vec::new();
-        for h in hits {
-            let ind = crate::indicators::upsert_indicator(&mut tx, &h.indicator).await?;
-            let asset = match assets.get(&h.host) {
-                Some(a) => *a,
-                None => {
-                    let a = if h.host.is_empty() {
-                        None
-                    } else {
-                        sqlx::query(
+/// Record sweep hits on an incident inside a caller's transaction, with a `sweep` timeline
+/// event and an audit entry whose detail also carries `extra` (a sweep job's id and outcome).
+pub(crate) async fn record_in(
+    tx: &mut crate::Tx<'_>,
+    actor: &Actor,
+    incident: IncidentId,
+    hits: &[NewSighting],
+    extra: serde_json::Map<String, serde_json::Value>,
+) -> Result<Recorded> {
+    crate::incidents::touch(tx, incident).await?;
+    let mut assets: HashMap<String, Option<i64>> = HashMap::new();
+    let mut out = Recorded::default();
+    let mut files: Vec<&str> = Vec::new();
+    for h in hits {
+        let ind = crate::indicators::upsert_indicator(tx, &h.indicator).await?;
+        let asset = match assets.get(&h.host) {
+            Some(a) => *a,
+            None => {
+                let a = if h.host.is_empty() {
+                    None
+                } else {
+                    sqlx::query(
                             "SELECT id FROM assets WHERE name = $1 OR (' ' || addresses || ' ') LIKE $2 ORDER BY id LIMIT 1",
                         )
                         .bind(&h.host)
@@ -46,12 +45,12 @@ impl Store {
                         .await?
                         .map(|r| r.try_get::<i64, _>("id"))
                         .transpose()?
-                    };
-                    assets.insert(h.host.clone(), a);
-                    a
-                }
-            };
-            let inserted = sqlx::query(
+                };
+                assets.insert(h.host.clone(), a);
+                a
+            }
+        };
+        let inserted = sqlx::query(
                 "INSERT INTO sightings (indicator_id, incident_id, source, line, byte_offset, field, host, destination, seen_at, asset_id, recorded_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
                  ON CONFLICT (indicator_id, incident_id, source, line, field) DO NOTHING",
@@ -70,10 +69,10 @@ impl Store {
             .execute(&mut *tx.tx)
             .await?
             .rows_affected();
-            if inserted > 0 {
-                out.new += 1;
-                out.on_assets += usize::from(asset.is_some());
-                sqlx::query(
+        if inserted > 0 {
+            out.new += 1;
+            out.on_assets += usize::from(asset.is_some());
+            sqlx::query(
                     "UPDATE indicators SET sighting_count = sighting_count + 1, \
                      first_sighting = COALESCE(first_sighting, $2), last_sighting = $2 WHERE id = $1",
                 )
@@ -81,16 +80,33 @@ impl Store {
                 .bind(tx.now)
                 .execute(&mut *tx.tx)
                 .await?;
-            }
-            if !files.contains(&h.source.as_str()) {
-                files.push(&h.source);
-            }
         }
-        let detail =
-            json!({"hits": hits.len(), "new": out.new, "on_assets": out.on_assets, "files": files});
-        crate::timeline::add_event(&mut tx, actor, incident, "sweep", detail.clone()).await?;
-        tx.audit(actor, "incident.sightings", "incident", incident.0, detail)
-            .await?;
+        if !files.contains(&h.source.as_str()) {
+            files.push(&h.source);
+        }
+    }
+    let mut detail =
+        json!({"hits": hits.len(), "new": out.new, "on_assets": out.on_assets, "files": files});
+    if let Some(d) = detail.as_object_mut() {
+        d.extend(extra);
+    }
+    crate::timeline::add_event(tx, actor, incident, "sweep", detail.clone()).await?;
+    tx.audit(actor, "incident.sightings", "incident", incident.0, detail)
+        .await?;
+    Ok(out)
+}
+
+impl Store {
+    /// Record sweep hits on an incident, all or nothing. Re-recording the same log line adds
+    /// nothing; each new sighting bumps its indicator's sighting count.
+    pub async fn record_sightings(
+        &self,
+        actor: &Actor,
+        incident: IncidentId,
+        hits: &[NewSighting],
+    ) -> Result<Recorded> {
+        let mut tx = self.write().await?;
+        let out = record_in(&mut tx, actor, incident, hits, Default::default()).await?;
         tx.commit().await?;
         Ok(out)
     }

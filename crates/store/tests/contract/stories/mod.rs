@@ -73,3 +73,5 @@ mod stats_time;
 pub use stats_time::*;
 mod outbox;
 pub use outbox::*;
+mod sweep_jobs;
+pub use sweep_jobs::*;
