@@ -53,9 +53,36 @@ pub struct Incident {
     pub first_response_at: Option<i64>,
     pub contained_at: Option<i64>,
     pub closed_at: Option<i64>,
+    /// When the owner of the affected system (the person who can act) was reached: the
+    /// headline metric runs from `reported_at` to here.
+    pub owner_reached_at: Option<i64>,
     pub merged_into: Option<IncidentId>,
     pub is_exercise: bool,
     pub created_by: Option<UserId>,
+    pub writeup: Writeup,
+}
+
+/// What the handler writes about an incident for its report, beyond title and summary: the
+/// impact in words, the accounts and data in scope (hosts come from sightings), and the lessons
+/// learned. Empty strings are "not written yet".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Writeup {
+    pub impact: String,
+    pub accounts: String,
+    pub data: String,
+    pub lessons: String,
+}
+
+impl Writeup {
+    /// The fields by name, in report order (the names are the API's and the timeline's).
+    pub fn fields(&self) -> [(&'static str, &str); 4] {
+        [
+            ("impact", &self.impact),
+            ("accounts", &self.accounts),
+            ("data", &self.data),
+            ("lessons", &self.lessons),
+        ]
+    }
 }
 
 impl Incident {

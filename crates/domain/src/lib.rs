@@ -40,7 +40,7 @@ pub mod user;
 pub use asset::{AssetRecord, Software};
 pub use audit::Actor;
 pub use ids::{DecisionId, EventId, IncidentId, IncidentNumber, ReportId, TaskId, UserId};
-pub use incident::{Classification, Decision, Incident, Milestones, Task, TimelineEvent};
+pub use incident::{Classification, Decision, Incident, Milestones, Task, TimelineEvent, Writeup};
 pub use indicator::{
     Correlations, IncidentIndicator, IncidentLink, Indicator, IndicatorContext, IndicatorId,
     IndicatorRole, Kind, NewSighting, ReportIndicator, ReportLink, Sighting, SourceLink, WeakLink,

@@ -1,5 +1,7 @@
 //! Time metrics over incidents: how long from the report's receipt to acknowledgement, to first
-//! response (triage), to containment and to closure (count, median, p90, max), compliance with
+//! response (triage), to the owner of the affected system being reached (the headline metric:
+//! how long a notice takes to reach the person who can act), to containment and to closure
+//! (count, median, p90, max), compliance with
 //! each SLA clock (met, missed, still open) and the reopen rate, for a period and per month.
 //!
 //! The store fetches one [`IncidentTimes`] per incident; everything here is arithmetic over
@@ -28,6 +30,8 @@ pub struct IncidentTimes {
     pub first_response_at: Option<i64>,
     pub contained_at: Option<i64>,
     pub closed_at: Option<i64>,
+    /// Recorded by a handler ("owner reached"); no SLA clock of its own.
+    pub owner_reached_at: Option<i64>,
     pub ack_due: i64,
     pub first_response_due: i64,
     pub containment_due: i64,
@@ -76,11 +80,12 @@ pub struct SlaStats {
     pub compliance: Option<f64>,
 }
 
-/// The four clocks measured from the report's receipt.
+/// The five clocks measured from the report's receipt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct Durations {
     pub acknowledge: DurationStats,
     pub first_response: DurationStats,
+    pub owner_reached: DurationStats,
     pub containment: DurationStats,
     pub closure: DurationStats,
 }
@@ -138,6 +143,7 @@ impl TimeSummary {
             durations: Durations {
                 acknowledge: collect(&|i| i.acknowledged_at),
                 first_response: collect(&|i| i.first_response_at),
+                owner_reached: collect(&|i| i.owner_reached_at),
                 containment: collect(&|i| i.contained_at),
                 closure: collect(&|i| i.closed_at),
             },
@@ -227,6 +233,7 @@ fn summary_csv(out: &mut String, scope: &str, s: &TimeSummary) {
     for (name, v) in [
         ("acknowledge", d.acknowledge),
         ("first_response", d.first_response),
+        ("owner_reached", d.owner_reached),
         ("containment", d.containment),
         ("closure", d.closure),
     ] {
@@ -289,6 +296,7 @@ mod tests {
             },
             IncidentTimes {
                 acknowledged_at: Some(2 * H),
+                owner_reached_at: Some(30 * H),
                 reopened: true,
                 ..base
             },
@@ -314,6 +322,12 @@ mod tests {
         assert_eq!(s.durations.acknowledge.count, 2);
         assert_eq!(s.durations.acknowledge.max_ms, Some(2 * H));
         assert_eq!(s.durations.closure.median_ms, Some(48 * H));
+        // Only the incident whose owner was reached counts, with no SLA verdict.
+        let o = s.durations.owner_reached;
+        assert_eq!(
+            (o.count, o.median_ms, o.max_ms),
+            (1, Some(30 * H), Some(30 * H))
+        );
     }
 
     #[test]
@@ -338,6 +352,7 @@ mod tests {
         assert!(csv.contains("FY2026,acknowledge,median_ms,3600000\n"));
         assert!(csv.contains("FY2026,sla_acknowledge,compliance,1.0000\n"));
         assert!(csv.contains("2026-05,acknowledge,median_ms,\n"));
+        assert!(csv.contains("FY2026,owner_reached,count,0\n"));
         let json = serde_json::to_value(&m).unwrap();
         assert_eq!(json["durations"]["acknowledge"]["count"], 1);
         assert_eq!(json["trend"][0]["sla"]["containment"]["missed"], 1);

@@ -6,7 +6,7 @@ use crate::timeline::add_event;
 use crate::{Result, Store, StoreError, Tx, Viewer};
 use hikeshi_domain::{
     Actor, AssetClass, AttackerClass, Category, Classification, Impact, Incident, IncidentId,
-    IncidentNumber, Phase, Priority, ReportId, Rsit, SlaDue, Tlp, UserId,
+    IncidentNumber, Phase, Priority, ReportId, Rsit, SlaDue, Tlp, UserId, Writeup,
 };
 use serde_json::json;
 use sqlx::Row;
@@ -62,7 +62,8 @@ pub(crate) const COLS: &str = "i.id, i.year, i.seq, i.title, i.summary, i.phase,
     i.rsit_type, i.attacker_class, i.asset_class, i.tlp, i.functional_impact, i.information_impact, \
     i.recoverability, i.criticality, i.priority, i.ack_due, i.first_response_due, i.containment_due, \
     i.owner_id, i.reported_at, i.created_at, i.updated_at, i.acknowledged_at, i.first_response_at, \
-    i.contained_at, i.closed_at, i.merged_into, i.is_exercise, i.created_by";
+    i.contained_at, i.closed_at, i.merged_into, i.is_exercise, i.created_by, i.owner_reached_at, \
+    i.impact_text, i.scope_accounts, i.scope_data, i.lessons";
 
 pub(crate) fn incident(r: &AnyRow) -> Result<Incident> {
     let class: String = r.try_get("rsit_class")?;
@@ -106,6 +107,13 @@ pub(crate) fn incident(r: &AnyRow) -> Result<Incident> {
         merged_into: r.try_get::<Option<i64>, _>("merged_into")?.map(IncidentId),
         is_exercise: flag(r, "is_exercise")?,
         created_by: r.try_get::<Option<i64>, _>("created_by")?.map(UserId),
+        owner_reached_at: r.try_get("owner_reached_at")?,
+        writeup: Writeup {
+            impact: r.try_get("impact_text")?,
+            accounts: r.try_get("scope_accounts")?,
+            data: r.try_get("scope_data")?,
+            lessons: r.try_get("lessons")?,
+        },
     })
 }
 

@@ -25,6 +25,7 @@ mod assets;
 mod audit;
 mod feeds;
 mod incident_ops;
+mod incident_writeup;
 mod incidents;
 pub(crate) mod indicators;
 mod mail_intake;
@@ -47,6 +48,7 @@ mod visibility;
 mod vuln_matches;
 
 pub use feeds::{Feed, NewFeed, Poll};
+pub use incident_writeup::WriteupPatch;
 pub use incidents::{IncidentFilter, IncidentPatch, NewIncident};
 pub use mail_intake::{AckBuilder, AckOutcome, MailAction, MailIntake};
 pub use misp_events::{MispAttr, MispEventRow, MispQuery, MispReader, NewMispEvent};

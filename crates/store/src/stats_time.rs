@@ -16,7 +16,7 @@ impl Store {
     pub async fn incident_times(&self, start: i64, end: i64) -> Result<Vec<IncidentTimes>> {
         let rows = sqlx::query(
             "SELECT id, reported_at, acknowledged_at, first_response_at, contained_at, closed_at, \
-             ack_due, first_response_due, containment_due FROM incidents \
+             owner_reached_at, ack_due, first_response_due, containment_due FROM incidents \
              WHERE reported_at >= $1 AND reported_at < $2 AND is_exercise = 0 \
              AND phase NOT IN ('merged', 'rejected') ORDER BY id",
         )
@@ -54,6 +54,7 @@ impl Store {
                 first_response_at: r.try_get("first_response_at")?,
                 contained_at: r.try_get("contained_at")?,
                 closed_at: r.try_get("closed_at")?,
+                owner_reached_at: r.try_get("owner_reached_at")?,
                 ack_due: r.try_get("ack_due")?,
                 first_response_due: r.try_get("first_response_due")?,
                 containment_due: r.try_get("containment_due")?,

@@ -35,6 +35,8 @@ on_both_backends!(
     feeds_and_imports_link_indicators_to_their_source,
     time_metrics_come_from_recorded_times_and_phase_history,
     outgoing_mail_is_queued_claimed_once_retried_and_answered,
+    writeup_and_owner_reached_are_kept_with_their_history,
+    owner_reached_times_feed_the_time_metrics,
     sweep_jobs_are_claimed_once_report_progress_cancel_and_record_sightings,
     sweep_jobs_of_a_red_incident_are_hidden_from_people_not_named_on_it,
 );

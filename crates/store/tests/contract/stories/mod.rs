@@ -75,3 +75,5 @@ mod outbox;
 pub use outbox::*;
 mod sweep_jobs;
 pub use sweep_jobs::*;
+mod writeup;
+pub use writeup::*;
