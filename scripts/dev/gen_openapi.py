@@ -246,6 +246,29 @@ paths = {
  "/api/v1/openapi.json": {"get": op("This document", resp(200, {"type": "object"}), errs=("401",))},
  "/health": {"get": {"summary": "Liveness (public)", "security": [], "responses": {**resp(200, obj({"status": S()}, ["status"])), **resp(503, obj({"status": S()}, ["status"]), "database unreachable")}}},
 }
+# Message templates (issue 5, "Out 2"): registry defaults, admin overrides, preview.
+schemas["MessageTemplate"] = obj({"name": S(), "lang": enum("ja","en"), "subject": S(), "body": S(),
+  "overridden": {"type": "boolean", "description": "an administrator's saved text replaces the built-in default"},
+  "updated_by": NI, "updated_at": NI, "variables": arr(S()), "preview": obj({"subject": S(), "body": S()}, ["subject","body"])},
+  ["name","lang","subject","body","overridden","variables"])
+schemas["TemplateText"] = obj({"subject": S(), "body": S()}, ["subject","body"])
+schemas["TemplatePreviewText"] = obj({"subject": S(), "body": S()})
+schemas["TemplateRefusal"] = obj({"error": obj({"code": enum("invalid_template"), "message": S(), "part": enum("subject","body"), "line": I},
+  ["code","message","part","line"])}, ["error"])
+TPL = [{"name": "name", "in": "path", "required": True, "schema": S(), "description": "template name, e.g. notification.phishing"},
+       {"name": "lang", "in": "path", "required": True, "schema": enum("ja","en")}]
+REFUSED = {"422": {"description": "the text does not compile or names a variable the template does not get", "content": {"application/json": {"schema": ref("TemplateRefusal")}}}}
+paths.update({
+ "/api/v1/templates": {"get": op("Every message template in both languages, as in force (override or default)", resp(200, items_of("MessageTemplate")), errs=("401",))},
+ "/api/v1/templates/{name}/{lang}": {
+   "get": op("One template as in force, with the variables it gets", resp(200, ref("MessageTemplate")), params=TPL, errs=("401","404")),
+   "put": {**op("Save an override (admin); refused with the part and line when invalid", resp(200, ref("MessageTemplate")), "TemplateText", TPL, ("400","401","403","404")),
+           "responses": {**resp(200, ref("MessageTemplate")), **{e: ERR[e] for e in ("400","401","403","404")}, **REFUSED}},
+   "delete": op("Reset to the built-in default (admin)", resp(200, ref("MessageTemplate")), params=TPL, errs=("401","403","404"))},
+ "/api/v1/templates/{name}/{lang}/preview": {"post": {**op("Render a text (or, with {}, the template in force) against the template's sample variables", resp(200, ref("TemplateText")), "TemplatePreviewText", TPL),
+   "responses": {**resp(200, obj({"name": S(), "lang": S(), "subject": S(), "body": S()}, ["name","lang","subject","body"])), **{e: ERR[e] for e in ("400","401","404")}, **REFUSED}}},
+})
+
 doc = {
  "openapi": "3.1.0",
  "info": {"title": "hikeshi API", "version": "1", "license": {"name": "Apache-2.0 OR MIT", "identifier": "Apache-2.0 OR MIT"},

@@ -26,6 +26,7 @@ pub mod imap_poll;
 pub mod intake;
 pub mod mail_config;
 pub mod mailer;
+pub mod msg_templates;
 pub mod misp_api;
 pub mod sharing;
 pub mod stats_report;

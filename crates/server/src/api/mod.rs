@@ -9,6 +9,7 @@ pub use meta::OPENAPI;
 mod reports;
 mod sharing;
 mod stats;
+mod templates;
 mod users;
 pub mod views;
 mod vuln;
@@ -30,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .merge(vuln::routes())
         .merge(stats::routes())
         .merge(sharing::routes())
+        .merge(templates::routes())
         .merge(meta::routes())
 }
 

@@ -11,6 +11,7 @@ mod pages;
 mod public;
 pub(crate) mod share_actions;
 mod stats_pages;
+mod template_pages;
 mod vuln_pages;
 
 use crate::AppState;
@@ -38,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .merge(vuln_pages::routes())
         .merge(stats_pages::routes())
         .merge(admin_pages::routes())
+        .merge(template_pages::routes())
 }
 
 const TEMPLATES: &[(&str, &str)] = &[
@@ -78,6 +80,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("assets.html", include_str!("../../templates/assets.html")),
     ("admin.html", include_str!("../../templates/admin.html")),
     ("tokens.html", include_str!("../../templates/tokens.html")),
+    (
+        "msg_templates.html",
+        include_str!("../../templates/msg_templates.html"),
+    ),
+    (
+        "msg_template.html",
+        include_str!("../../templates/msg_template.html"),
+    ),
     ("asset.html", include_str!("../../templates/asset.html")),
     (
         "advisory.html",

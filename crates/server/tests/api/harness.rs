@@ -173,3 +173,63 @@ pub fn cookie_of(r: &Resp, name: &str) -> Option<String> {
         .find(|v| v.starts_with(&format!("{name}=")))
         .map(|v| v.split(';').next().unwrap_or("").to_owned())
 }
+
+/// A signed-in browser session: its cookie, and the CSRF token its forms carry.
+pub struct Browser<'a> {
+    pub app: &'a App,
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl<'a> Browser<'a> {
+    pub async fn login(app: &'a App, user: &str) -> Browser<'a> {
+        let r = app.login(user, PASSWORD).await;
+        let cookie = cookie_of(&r, "hikeshi_session").unwrap();
+        let me = app
+            .send(
+                Request::builder()
+                    .uri("/api/v1/me")
+                    .header(header::COOKIE, &cookie)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .json();
+        Browser {
+            app,
+            cookie,
+            csrf: me["csrf_token"].as_str().unwrap().to_owned(),
+        }
+    }
+    pub async fn get(&self, path: &str) -> Resp {
+        self.app
+            .send(
+                Request::builder()
+                    .uri(path)
+                    .header(header::COOKIE, &self.cookie)
+                    .header(header::ACCEPT_LANGUAGE, "ja")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+    }
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Resp {
+        let mut body: Vec<(&str, &str)> = vec![("csrf", &self.csrf)];
+        body.extend_from_slice(form);
+        let encoded: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(body)
+            .finish();
+        self.app
+            .send(
+                Request::builder()
+                    .method("POST")
+                    .uri(path)
+                    .header(header::COOKIE, &self.cookie)
+                    .header(header::ACCEPT_LANGUAGE, "ja")
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(Body::from(encoded))
+                    .unwrap(),
+            )
+            .await
+    }
+}

@@ -12,5 +12,6 @@ mod sharing;
 mod stats;
 mod stats_ui;
 mod story;
+mod templates;
 mod ui;
 mod vuln;

@@ -1,69 +1,10 @@
 //! The web pages through a real session: triage a report, handle an incident, review and
 //! attach indicators — the forms as a browser sends them.
 
-use crate::harness::{App, PASSWORD, Resp, app, cookie_of};
+use crate::harness::{Browser, app};
 use axum::body::Body;
 use axum::http::{Request, header};
 use serde_json::json;
-
-struct Browser<'a> {
-    app: &'a App,
-    cookie: String,
-    csrf: String,
-}
-
-impl<'a> Browser<'a> {
-    async fn login(app: &'a App, user: &str) -> Browser<'a> {
-        let r = app.login(user, PASSWORD).await;
-        let cookie = cookie_of(&r, "hikeshi_session").unwrap();
-        let me = app
-            .send(
-                Request::builder()
-                    .uri("/api/v1/me")
-                    .header(header::COOKIE, &cookie)
-                    .body(Body::empty())
-                    .unwrap(),
-            )
-            .await
-            .json();
-        Browser {
-            app,
-            cookie,
-            csrf: me["csrf_token"].as_str().unwrap().to_owned(),
-        }
-    }
-    async fn get(&self, path: &str) -> Resp {
-        self.app
-            .send(
-                Request::builder()
-                    .uri(path)
-                    .header(header::COOKIE, &self.cookie)
-                    .header(header::ACCEPT_LANGUAGE, "ja")
-                    .body(Body::empty())
-                    .unwrap(),
-            )
-            .await
-    }
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> Resp {
-        let mut body: Vec<(&str, &str)> = vec![("csrf", &self.csrf)];
-        body.extend_from_slice(form);
-        let encoded: String = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(body)
-            .finish();
-        self.app
-            .send(
-                Request::builder()
-                    .method("POST")
-                    .uri(path)
-                    .header(header::COOKIE, &self.cookie)
-                    .header(header::ACCEPT_LANGUAGE, "ja")
-                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                    .body(Body::from(encoded))
-                    .unwrap(),
-            )
-            .await
-    }
-}
 
 #[tokio::test]
 async fn a_handler_triages_and_handles_an_incident_in_the_web_ui() {

@@ -35,6 +35,7 @@ on_both_backends!(
     feeds_and_imports_link_indicators_to_their_source,
     time_metrics_come_from_recorded_times_and_phase_history,
     outgoing_mail_is_queued_claimed_once_retried_and_answered,
+    template_overrides_are_saved_replaced_reset_and_audited,
     writeup_and_owner_reached_are_kept_with_their_history,
     owner_reached_times_feed_the_time_metrics,
     sweep_jobs_are_claimed_once_report_progress_cancel_and_record_sightings,

@@ -73,6 +73,8 @@ mod stats_time;
 pub use stats_time::*;
 mod outbox;
 pub use outbox::*;
+mod notify;
+pub use notify::*;
 mod sweep_jobs;
 pub use sweep_jobs::*;
 mod writeup;
