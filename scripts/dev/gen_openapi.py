@@ -144,6 +144,12 @@ bodies = {
  "NewUser": obj({"username": S(pattern="^[A-Za-z0-9._-]{1,64}$"), "role": enum("viewer","handler","admin"), "display_name": S(), "email": S(), "lang": S(), "password": S(minLength=12)}, ["username","role"]),
 }
 schemas.update(bodies)
+schemas["GraphNode"] = obj({"id": S(description="i:ID incident, d:ID indicator, k:LINK:VALUE shared key, h:HOST internal host, a:ID asset"),
+  "group": enum("incident","indicator","key","host","asset"), "kind": S(description="indicator kind, key link, incident phase or asset criticality"),
+  "label": S(), "detail": S(), "tlp": {"type": ["string","null"]}, "href": S(description="the node's page, when it has one")}, ["id","group","kind","label","detail"])
+schemas["Neighbourhood"] = obj({"center": ref("GraphNode"), "nodes": arr(ref("GraphNode")),
+  "edges": arr(obj({"source": S(), "target": S(), "rel": enum("holds","shares","touched","is")}, ["source","target","rel"])),
+  "truncated": {"type": "boolean", "description": "a relation had more neighbours than limit"}, "limit": I}, ["center","nodes","edges","truncated","limit"])
 
 def resp(code, schema=None, desc="OK"):
     r = {"description": desc}
@@ -202,6 +208,8 @@ paths = {
  "/api/v1/advisories/{id}/respond": {"post": {"summary": "Open a vulnerability-response incident with the playbook's tasks per owner",
    "parameters": [{"name": "id", "in": "path", "required": True, "schema": S()}],
    "responses": {"201": {"description": "created", "content": {"application/json": {"schema": ref("Incident")}}}, "401": ERR["401"], "403": ERR["403"], "404": ERR["404"], "409": ERR["409"]}}},
+ "/api/v1/graph": {"get": op("One node of the infrastructure graph and its neighbours (incidents, indicators, shared registrable domains/networks/URL hosts, internal hosts, assets), TLP applied",
+   resp(200, ref("Neighbourhood")), params=[{"name": "node", "in": "query", "required": True, "schema": S(), "description": "i:ID, d:ID, k:LINK:VALUE, h:HOST or a:ID"}], errs=("400","401","404"))},
  "/api/v1/assets": {"get": op("Every asset with how many advisories it has open", resp(200, ref("AssetList")), errs=("401",))},
  "/api/v1/assets/{name}": {"get": op("One asset: installed software and open advisories (what matches now)", resp(200, ref("Asset")),
    params=[{"name": "name", "in": "path", "required": True, "schema": S(), "description": "the asset's name"}], errs=("401","404"))},

@@ -124,6 +124,8 @@ def driver(browser_paths, tmp_path):
         f"--user-data-dir={tmp_path / 'chromium-profile'}",
     ):
         opts.add_argument(arg)
+    # Console messages (CSP violations among them) readable with driver.get_log("browser").
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     d = webdriver.Chrome(service=Service(executable_path=chromedriver), options=opts)
     d.implicitly_wait(0)
     yield d

@@ -295,15 +295,19 @@ impl Store {
             })
             .collect::<Result<Vec<_>>>()?;
 
-        let rows = sqlx::query(
+        // A weakly linked indicator known to the viewer only from TLP:RED context is left out.
+        let mut w = Where::default();
+        w.and("k1.indicator_id = ?", Arg::Int(id.0));
+        viewer.restrict_indicators(&mut w, "d.id");
+        let sql = format!(
             "SELECT k2.indicator_id, k1.link, k1.key, d.kind, d.value FROM indicator_keys k1 \
              JOIN indicator_keys k2 ON k2.link = k1.link AND k2.key = k1.key AND k2.indicator_id <> k1.indicator_id \
-             JOIN indicators d ON d.id = k2.indicator_id WHERE k1.indicator_id = $1 ORDER BY d.id LIMIT $2",
-        )
-        .bind(id.0)
-        .bind(WEAK_LIMIT)
-        .fetch_all(&self.pool)
-        .await?;
+             JOIN indicators d ON d.id = k2.indicator_id{} ORDER BY d.id LIMIT {WEAK_LIMIT}",
+            w.sql()
+        );
+        let rows = bind_all(sqlx::query(&sql), &w.args)
+            .fetch_all(&self.pool)
+            .await?;
         let mut weak_rows = Vec::new();
         for r in &rows {
             let link: String = r.try_get("link")?;

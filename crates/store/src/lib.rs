@@ -24,6 +24,7 @@
 mod assets;
 mod audit;
 mod feeds;
+mod graph;
 mod incident_ops;
 mod incident_writeup;
 mod incidents;
@@ -49,6 +50,7 @@ mod visibility;
 mod vuln_matches;
 
 pub use feeds::{Feed, NewFeed, Poll};
+pub use graph::{EdgeView, GraphNode, NEIGHBOUR_LIMIT, Neighbourhood, NodeView};
 pub use incident_writeup::WriteupPatch;
 pub use incidents::{IncidentFilter, IncidentPatch, NewIncident};
 pub use mail_intake::{AckBuilder, AckOutcome, MailAction, MailIntake};

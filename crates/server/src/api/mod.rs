@@ -2,6 +2,7 @@
 //! lists paginated with `page` and `per_page` and returned as `{items, page, per_page, total}`.
 //! `openapi.json` beside this crate describes it; a test checks the two agree.
 
+pub(crate) mod graph;
 mod incidents;
 mod indicators;
 mod meta;
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .merge(stats::routes())
         .merge(sharing::routes())
         .merge(templates::routes())
+        .merge(graph::routes())
         .merge(meta::routes())
 }
 

@@ -6,6 +6,7 @@
 
 mod actions;
 mod admin_pages;
+mod graph_page;
 mod indicator_actions;
 mod pages;
 mod public;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .merge(stats_pages::routes())
         .merge(admin_pages::routes())
         .merge(template_pages::routes())
+        .merge(graph_page::routes())
 }
 
 const TEMPLATES: &[(&str, &str)] = &[
@@ -72,6 +74,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/incident.html"),
     ),
     ("macros.html", include_str!("../../templates/macros.html")),
+    ("graph.html", include_str!("../../templates/graph.html")),
     ("stats.html", include_str!("../../templates/stats.html")),
     (
         "stats_report.html",

@@ -1,6 +1,7 @@
 //! API, UI and public-form tests through `router(state)`, no socket.
 
 mod bad_input;
+mod graph;
 mod harness;
 mod indicators;
 mod mail;

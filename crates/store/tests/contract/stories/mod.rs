@@ -79,3 +79,5 @@ mod sweep_jobs;
 pub use sweep_jobs::*;
 mod writeup;
 pub use writeup::*;
+mod graph;
+pub use graph::*;
