@@ -277,6 +277,34 @@ paths.update({
    "responses": {**resp(200, obj({"name": S(), "lang": S(), "subject": S(), "body": S()}, ["name","lang","subject","body"])), **{e: ERR[e] for e in ("400","401","404")}, **REFUSED}}},
 })
 
+# Sweeps as background jobs (issue 4): start from an incident, follow, cancel.
+schemas["SweepJob"] = obj({
+  "id": I, "incident_id": I, "requested_by": NI, "requested_by_name": S(),
+  "sources": arr(S(description="ROOT:relative/path for an allowed server-side root, upload:NAME for an uploaded file; the sightings' source")),
+  "state": enum("queued","running","done","failed","cancelled"),
+  "bytes_done": I, "bytes_total": I, "percent": NI, "lines": I, "hits": I, "new_sightings": I,
+  "error": S(description="problems met (unreadable files, links leaving the root) or why it failed"),
+  "cancel_requested": B, "attempts": I, "created_at": T, "started_at": NT, "finished_at": NT},
+  ["id","incident_id","requested_by","requested_by_name","sources","state","bytes_done","bytes_total","percent","lines","hits",
+   "new_sightings","error","cancel_requested","attempts","created_at","started_at","finished_at"])
+schemas["SweepStart"] = obj({"sources": arr(obj({"root": S(description="a root name from the [sweep.allowed_paths] configuration"),
+  "path": S(description="relative to the root; a directory is swept recursively; '.' or empty for the whole root")}, ["root"]))}, ["sources"])
+JOB = {"name": "job", "in": "path", "required": True, "schema": I}
+paths.update({
+ "/api/v1/incidents/{id}/sweeps": {
+   "get": op("The incident's sweep jobs, newest first", resp(200, items_of("SweepJob")), params=[ID]),
+   "post": {**op("Start a sweep of the incident's indicators over allowed server-side paths (JSON) or uploaded logs "
+                 "(multipart/form-data, fields named file; gzip, zstd and bzip2 are read transparently). Runs in the background; "
+                 "its hits become sightings on the incident, linked to assets; lines already recorded are not recorded again",
+                 resp(202, ref("SweepJob"), "queued"), params=[ID], errs=("400","401","403","404","413","415","422")),
+            "requestBody": {"required": True, "content": {
+              "application/json": {"schema": ref("SweepStart")},
+              "multipart/form-data": {"schema": obj({"file": arr(S(format="binary"))}, ["file"], True)}}}}},
+ "/api/v1/sweeps/{job}": {"get": op("One sweep job: state and progress", resp(200, ref("SweepJob")), params=[JOB], errs=("400","401","404"))},
+ "/api/v1/sweeps/{job}/cancel": {"post": op("Ask a sweep job to stop: a queued job is cancelled at once, a running one within about a second "
+                                            "(hits found until then are recorded)", resp(200, ref("SweepJob")), params=[JOB], errs=("400","401","403","404","409"))},
+})
+
 doc = {
  "openapi": "3.1.0",
  "info": {"title": "hikeshi API", "version": "1", "license": {"name": "Apache-2.0 OR MIT", "identifier": "Apache-2.0 OR MIT"},

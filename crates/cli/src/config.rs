@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 pub use crate::mail_config::MailSettings;
+pub use crate::sweep_config::SweepSettings;
 
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -40,6 +41,8 @@ pub struct Settings {
     pub sla: SlaPolicy,
     /// Mail: the team's address, acknowledgements, SMTP for sending, IMAP mailboxes to poll.
     pub mail: MailSettings,
+    /// Sweep jobs: the server-side directories they may read, uploads.
+    pub sweep: SweepSettings,
 }
 
 impl Default for Settings {
@@ -61,6 +64,7 @@ impl Default for Settings {
             priority: PriorityRule::default(),
             sla: SlaPolicy::default(),
             mail: MailSettings::default(),
+            sweep: SweepSettings::default(),
         }
     }
 }
@@ -104,6 +108,7 @@ const SETTING_KEYS: &[&str] = &[
     "priority",
     "sla",
     "mail",
+    "sweep",
 ];
 
 impl Settings {
@@ -201,6 +206,7 @@ impl Settings {
             ..Default::default()
         };
         c.mail = self.mail.server_config()?;
+        c.sweep = self.sweep.server_config(&self.data_dir)?;
         if !self.form_secret.is_empty() {
             c.form_secret = hex::decode(&self.form_secret).context("form_secret must be hex")?;
         }

@@ -5,6 +5,7 @@ mod cmd;
 mod config;
 mod demo;
 mod mail_config;
+mod sweep_config;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

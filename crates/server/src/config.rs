@@ -27,6 +27,8 @@ pub struct ServerConfig {
     /// Mail: our address, acknowledgements, SMTP and IMAP (used by `serve`'s background tasks
     /// and by `mailgate`).
     pub mail: crate::mail_config::MailConfig,
+    /// Sweep jobs: the roots they may read, uploads.
+    pub sweep: crate::sweep_jobs::SweepConfig,
 }
 
 impl Default for ServerConfig {
@@ -42,6 +44,7 @@ impl Default for ServerConfig {
             display_offset_minutes: 540,
             team_name: "hikeshi CSIRT".into(),
             mail: crate::mail_config::MailConfig::default(),
+            sweep: crate::sweep_jobs::SweepConfig::default(),
         }
     }
 }
@@ -59,6 +62,7 @@ impl fmt::Debug for ServerConfig {
             .field("display_offset_minutes", &self.display_offset_minutes)
             .field("team_name", &self.team_name)
             .field("mail", &self.mail)
+            .field("sweep", &self.sweep)
             .finish()
     }
 }

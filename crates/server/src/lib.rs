@@ -32,6 +32,8 @@ pub mod sharing;
 pub mod stats_report;
 pub mod stats_view;
 mod stix_meta;
+pub mod sweep_jobs;
+pub mod sweep_runner;
 pub mod taxii;
 pub mod taxii_client;
 pub mod ui;

@@ -84,6 +84,12 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<ExitCode
             stop_rx.clone(),
         )));
     }
+    // Sweep jobs started from incidents run here too (one at a time per node).
+    tasks.push(tokio::spawn(hikeshi_server::sweep_runner::run(
+        store.clone(),
+        std::sync::Arc::new(state.config.sweep.clone()),
+        stop_rx.clone(),
+    )));
     drop(stop_rx);
     hikeshi_server::serve_on(state, listener, shutdown_signal()).await?;
     let _ = stop_tx.send(true);

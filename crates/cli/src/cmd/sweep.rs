@@ -224,21 +224,10 @@ pub async fn run_for_incident(
             return Ok(ExitCode::from(2));
         }
     };
+    // Hits become sightings the way the server maps them for sweep jobs (DESIGN.md §4).
     let sightings: Vec<hikeshi_domain::NewSighting> = hits
         .into_iter()
-        .map(|h| hikeshi_domain::NewSighting {
-            indicator: hikeshi_domain::Indicator {
-                kind: h.kind,
-                value: h.indicator,
-            },
-            source: h.file.to_string(),
-            line: h.line as i64,
-            offset: h.offset as i64,
-            field: h.field,
-            host: h.source.unwrap_or_default(),
-            destination: h.destination.unwrap_or_default(),
-            seen_at: h.timestamp.unwrap_or_default(),
-        })
+        .map(hikeshi_server::sweep_jobs::sighting)
         .collect();
     let r = store
         .record_sightings(&hikeshi_domain::Actor::Cli, inc.id, &sightings)

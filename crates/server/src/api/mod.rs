@@ -10,6 +10,7 @@ pub use meta::OPENAPI;
 mod reports;
 mod sharing;
 mod stats;
+mod sweeps;
 mod templates;
 mod users;
 pub mod views;
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .merge(vuln::routes())
         .merge(stats::routes())
         .merge(sharing::routes())
+        .merge(sweeps::routes())
         .merge(templates::routes())
         .merge(graph::routes())
         .merge(meta::routes())

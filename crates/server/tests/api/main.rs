@@ -13,6 +13,7 @@ mod sharing;
 mod stats;
 mod stats_ui;
 mod story;
+mod sweeps;
 mod templates;
 mod ui;
 mod vuln;
