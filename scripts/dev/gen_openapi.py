@@ -60,6 +60,7 @@ schemas = {
  "Decision": obj({"id": I, "incident_id": I, "subject": S(), "decision": S(), "decided_by": S(), "decided_at": T, "recorded_by": NI, "note": S()},
                  ["id","incident_id","subject","decision","decided_by","decided_at","recorded_by","note"]),
  "User": obj({"id": I, "username": S(), "display_name": S(), "email": S(), "role": enum("viewer","handler","admin"), "lang": S(),
+              "time_zone": S(description="IANA zone for dates shown to this user; empty = JST on Japanese pages, else the server's zone"),
               "must_change_password": B, "disabled": B, "created_at": T, "password": S(description="only when generated, shown once"), "csrf_token": S(description="GET /me with a session only")},
              ["id","username","display_name","email","role","lang","must_change_password","disabled","created_at"]),
 }
@@ -144,6 +145,7 @@ bodies = {
  "NewUser": obj({"username": S(pattern="^[A-Za-z0-9._-]{1,64}$"), "role": enum("viewer","handler","admin"), "display_name": S(), "email": S(), "lang": S(), "password": S(minLength=12)}, ["username","role"]),
 }
 schemas.update(bodies)
+schemas["MyPreferences"] = obj({"lang": enum("", "ja", "en"), "time_zone": S(description="an IANA name such as Asia/Tokyo, or empty for the default")})
 schemas["GraphNode"] = obj({"id": S(description="i:ID incident, d:ID indicator, k:LINK:VALUE shared key, h:HOST internal host, a:ID asset"),
   "group": enum("incident","indicator","key","host","asset"), "kind": S(description="indicator kind, key link, incident phase or asset criticality"),
   "label": S(), "detail": S(), "tlp": {"type": ["string","null"]}, "href": S(description="the node's page, when it has one")}, ["id","group","kind","label","detail"])
@@ -244,7 +246,8 @@ paths = {
                    "post": op("Add a TAXII 2.1 feed (admin)", resp(201, ref("Feed"), "created"), "NewFeed", errs=("400","401","403","409"))},
  "/api/v1/feeds/{id}/poll": {"post": {"summary": "Poll a feed now", "parameters": [{"name": "id", "in": "path", "required": True, "schema": S(), "description": "feed id or name"}],
    "responses": {**resp(200, ref("PollResult")), "401": ERR["401"], "403": ERR["403"], "404": ERR["404"]}}},
- "/api/v1/me": {"get": op("Who am I", resp(200, ref("User")), errs=("401",))},
+ "/api/v1/me": {"get": op("Who am I", resp(200, ref("User")), errs=("401",)),
+   "patch": op("Change my language and display time zone", resp(200, ref("User")), "MyPreferences", errs=("400","401","422"))},
  "/api/v1/me/tokens": {"post": op("Create an API token (shown once)", resp(201, obj({"id": I, "name": S(), "token": S()}, ["id","name","token"]), "created"), "NewToken", errs=("400","401"))},
  "/api/v1/me/tokens/{id}": {"delete": {"summary": "Revoke one of my tokens", "parameters": [RID], "responses": {"204": {"description": "revoked"}, "401": ERR["401"], "404": ERR["404"]}}},
  "/api/v1/users": {"get": op("All users (admin)", resp(200, ref("UserList")), errs=("401","403")),

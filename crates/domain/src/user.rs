@@ -45,6 +45,9 @@ pub struct User {
     pub role: Role,
     /// "ja" or "en"; empty means "follow the browser".
     pub lang: String,
+    /// IANA time zone for dates shown to this user; empty means JST for Japanese pages and the
+    /// server's configured zone otherwise.
+    pub time_zone: String,
     pub must_change_password: bool,
     pub disabled: bool,
     pub created_at: i64,

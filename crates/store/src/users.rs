@@ -19,7 +19,7 @@ pub struct NewUser {
     pub must_change_password: bool,
 }
 
-const USER_COLS: &str = "u.id, u.username, u.display_name, u.email, u.role, u.lang, \
+const USER_COLS: &str = "u.id, u.username, u.display_name, u.email, u.role, u.lang, u.time_zone, \
                          u.must_change_password, u.disabled, u.created_at";
 
 fn user(r: &AnyRow) -> Result<User> {
@@ -30,6 +30,7 @@ fn user(r: &AnyRow) -> Result<User> {
         email: r.try_get("email")?,
         role: named(r, "role")?,
         lang: r.try_get("lang")?,
+        time_zone: r.try_get("time_zone")?,
         must_change_password: flag(r, "must_change_password")?,
         disabled: flag(r, "disabled")?,
         created_at: r.try_get("created_at")?,
@@ -166,6 +167,26 @@ impl Store {
             .await?;
         tx.audit(actor, "user.lang", "user", id.0, json!({"lang": lang}))
             .await?;
+        tx.commit().await
+    }
+
+    /// Set the user's display zone (an IANA name the caller has checked, or empty for the
+    /// default).
+    pub async fn set_user_time_zone(&self, actor: &Actor, id: UserId, zone: &str) -> Result<()> {
+        let mut tx = self.write().await?;
+        sqlx::query("UPDATE users SET time_zone = $1 WHERE id = $2")
+            .bind(zone)
+            .bind(id.0)
+            .execute(&mut *tx.tx)
+            .await?;
+        tx.audit(
+            actor,
+            "user.time_zone",
+            "user",
+            id.0,
+            json!({"time_zone": zone}),
+        )
+        .await?;
         tx.commit().await
     }
 

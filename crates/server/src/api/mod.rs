@@ -12,7 +12,7 @@ mod sharing;
 mod stats;
 mod sweeps;
 mod templates;
-mod users;
+pub(crate) mod users;
 pub mod views;
 mod vuln;
 mod work;

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/me", get(me))
+        .route("/api/v1/me", get(me).patch(set_preferences))
         .route("/api/v1/me/tokens", post(create_token))
         .route("/api/v1/me/tokens/{id}", delete(revoke_token))
         .route("/api/v1/users", get(list).post(create))
@@ -31,6 +31,58 @@ async fn me(user: CurrentUser) -> Json<Value> {
         v["csrf_token"] = json!(user.csrf());
     }
     Json(v)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Preferences {
+    pub lang: Option<String>,
+    pub time_zone: Option<String>,
+}
+
+/// Check and save a user's language and display zone (the settings page uses it too).
+pub(crate) async fn save_preferences(
+    st: &AppState,
+    user: &CurrentUser,
+    p: &Preferences,
+) -> AppResult<()> {
+    if let Some(lang) = &p.lang {
+        if !matches!(lang.as_str(), "" | "ja" | "en") {
+            return Err(AppError::new(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                format!("lang {lang:?}: use ja, en or empty"),
+            ));
+        }
+    }
+    if let Some(z) = &p.time_zone {
+        if !z.is_empty() && !crate::tz::valid(z) {
+            return Err(AppError::new(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                format!(
+                    "time_zone {z:?} is not a zone of the tz database (use an IANA name such as Asia/Tokyo)"
+                ),
+            ));
+        }
+    }
+    let actor = user.actor();
+    if let Some(lang) = &p.lang {
+        st.store.set_user_lang(&actor, user.user.id, lang).await?;
+    }
+    if let Some(z) = &p.time_zone {
+        st.store.set_user_time_zone(&actor, user.user.id, z).await?;
+    }
+    Ok(())
+}
+
+async fn set_preferences(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    ApiJson(p): ApiJson<Preferences>,
+) -> AppResult<Json<Value>> {
+    save_preferences(&st, &user, &p).await?;
+    Ok(Json(views::user(&st.store.user(user.user.id).await?)))
 }
 
 #[derive(Deserialize)]

@@ -189,6 +189,7 @@ pub fn user(u: &User) -> Value {
         "email": u.email,
         "role": u.role.as_str(),
         "lang": u.lang,
+        "time_zone": u.time_zone,
         "must_change_password": u.must_change_password,
         "disabled": u.disabled,
         "created_at": ts(u.created_at),

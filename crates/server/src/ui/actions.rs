@@ -198,6 +198,9 @@ struct TaskForm {
     title: String,
     assignee: Option<String>,
     due: Option<String>,
+    /// The zone the page showed the form in.
+    #[serde(default)]
+    tz: String,
 }
 
 async fn add_task(
@@ -218,7 +221,7 @@ async fn add_task(
     let due = f
         .due
         .as_deref()
-        .and_then(|d| super::parse_local(d, st.config.display_offset_minutes));
+        .and_then(|d| super::parse_local_in(d, &f.tz, st.config.display_offset_minutes));
     st.store
         .add_task(&actor, inc.id, f.title.trim(), assignee, due)
         .await?;
@@ -247,6 +250,8 @@ struct DecisionForm {
     decided_at: Option<String>,
     #[serde(default)]
     note: String,
+    #[serde(default)]
+    tz: String,
 }
 
 async fn add_decision(
@@ -264,7 +269,7 @@ async fn add_decision(
     let at = f
         .decided_at
         .as_deref()
-        .and_then(|d| super::parse_local(d, st.config.display_offset_minutes))
+        .and_then(|d| super::parse_local_in(d, &f.tz, st.config.display_offset_minutes))
         .unwrap_or_else(time::now_ms);
     st.store
         .add_decision(

@@ -10,6 +10,7 @@ mod graph_page;
 mod indicator_actions;
 mod pages;
 mod public;
+mod settings_page;
 pub(crate) mod share_actions;
 mod stats_pages;
 mod template_pages;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .merge(vuln_pages::routes())
         .merge(stats_pages::routes())
         .merge(admin_pages::routes())
+        .merge(settings_page::routes())
         .merge(template_pages::routes())
         .merge(graph_page::routes())
 }
@@ -74,6 +76,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/incident.html"),
     ),
     ("macros.html", include_str!("../../templates/macros.html")),
+    (
+        "settings.html",
+        include_str!("../../templates/settings.html"),
+    ),
     ("graph.html", include_str!("../../templates/graph.html")),
     ("stats.html", include_str!("../../templates/stats.html")),
     (
@@ -118,52 +124,35 @@ pub fn templates(offset_minutes: i32) -> Environment<'static> {
             .unwrap_or(Lang::En);
         i18n::t(lang, key)
     });
-    let offset =
-        time::UtcOffset::from_whole_seconds(offset_minutes * 60).unwrap_or(time::UtcOffset::UTC);
-    env.add_filter("dt", move |ms: Option<i64>| -> String {
+    // Times in the page's zone (`tz`, an IANA name set by `render`), else the configured offset.
+    env.add_filter("dt", move |state: &State, ms: Option<i64>| -> String {
         let Some(ms) = ms else { return String::new() };
-        let Ok(t) = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        else {
-            return String::new();
-        };
-        let t = t.to_offset(offset);
-        let (h, m) = (offset.whole_hours(), offset.minutes_past_hour().abs());
-        let zone = if offset_minutes == 540 {
-            "JST".to_owned()
-        } else {
-            format!("UTC{h:+03}:{m:02}")
-        };
-        format!(
-            "{:04}-{:02}-{:02} {:02}:{:02} {zone}",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute()
-        )
+        crate::tz::format_ms(ms, &page_tz(state, offset_minutes))
     });
     // A path segment or query value: percent-encoded (a space as %20, not `+`).
     env.add_filter("urlencode", |s: String| -> String {
         urlencode(&s).replace('+', "%20")
     });
-    env.add_filter("dtlocal", move |ms: Option<i64>| -> String {
-        // The value of an <input type="datetime-local">, in the display zone.
+    env.add_filter("dtlocal", move |state: &State, ms: Option<i64>| -> String {
+        // The value of an <input type="datetime-local">, in the page's zone.
         let Some(ms) = ms else { return String::new() };
-        let Ok(t) = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        else {
-            return String::new();
-        };
-        let t = t.to_offset(offset);
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute()
-        )
+        crate::tz::local_input(ms, &page_tz(state, offset_minutes))
     });
     env
+}
+
+fn page_tz(state: &State, offset_minutes: i32) -> jiff::tz::TimeZone {
+    let name = state.lookup("tz");
+    crate::tz::zone(
+        name.as_ref().and_then(|v| v.as_str()).unwrap_or(""),
+        offset_minutes,
+    )
+}
+
+/// Parse an `<input type="datetime-local">` value given in the form's zone (`tz`, the hidden
+/// field the page rendered it with), else in the configured offset.
+pub fn parse_local_in(s: &str, zone: &str, offset_minutes: i32) -> Option<i64> {
+    crate::tz::parse_local(s, &crate::tz::zone(zone, offset_minutes))
 }
 
 /// Parse an `<input type="datetime-local">` value given in the display zone.
@@ -182,6 +171,8 @@ pub fn parse_local(s: &str, offset_minutes: i32) -> Option<i64> {
 pub struct PageCtx {
     pub lang: Lang,
     pub user: Option<CurrentUser>,
+    /// The zone dates are shown in (IANA name; empty = the configured offset).
+    pub tz: String,
 }
 
 impl PageCtx {
@@ -195,7 +186,8 @@ impl PageCtx {
             user.as_ref().map(|u| u.user.lang.as_str()),
             headers,
         );
-        PageCtx { lang, user }
+        let tz = crate::tz::page_zone(user.as_ref().map(|u| u.user.time_zone.as_str()), lang);
+        PageCtx { lang, user, tz }
     }
 }
 
@@ -207,6 +199,7 @@ pub fn render(
     mut vars: BTreeMap<&'static str, Value>,
 ) -> Response {
     vars.insert("lang", Value::from(ctx.lang.code()));
+    vars.insert("tz", Value::from(ctx.tz.as_str()));
     if let Some(u) = &ctx.user {
         vars.insert(
             "me",

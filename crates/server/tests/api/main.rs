@@ -9,6 +9,7 @@ mod openapi;
 mod public_form;
 mod schema;
 mod security;
+mod settings;
 mod sharing;
 mod stats;
 mod stats_ui;
