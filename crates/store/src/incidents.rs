@@ -54,7 +54,8 @@ pub struct IncidentFilter {
     pub priority: Option<Priority>,
     /// Owned by, or with a task assigned to, this user.
     pub assignee: Option<UserId>,
-    /// Case-insensitive text in number, title or summary.
+    /// Case-insensitive text in number, title or summary, or an indicator (defanged or
+    /// full-width as pasted) the incident holds.
     pub text: Option<String>,
 }
 
@@ -331,8 +332,12 @@ impl Store {
                 w.and("i.seq = ?", Arg::Int(n.seq));
             } else {
                 let p = w.arg(Arg::Text(like_pattern(t)));
+                // Or holding the indicator the text is, however it was pasted.
+                let holding = crate::search::holding_clause(&mut w, viewer, t, false)
+                    .map(|c| format!(" OR {c}"))
+                    .unwrap_or_default();
                 w.and_raw(format!(
-                    "(LOWER(i.title) LIKE {p} ESCAPE '\\' OR LOWER(i.summary) LIKE {p} ESCAPE '\\')"
+                    "(LOWER(i.title) LIKE {p} ESCAPE '\\' OR LOWER(i.summary) LIKE {p} ESCAPE '\\'{holding})"
                 ));
             }
         }

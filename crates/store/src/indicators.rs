@@ -18,7 +18,7 @@ use sqlx::any::AnyRow;
 const WEAK_LIMIT: i64 = 20;
 const LINK_LIMIT: i64 = 100;
 
-fn kind(r: &AnyRow, col: &str) -> Result<Kind> {
+pub(crate) fn kind(r: &AnyRow, col: &str) -> Result<Kind> {
     let s: String = r.try_get(col)?;
     s.parse()
         .map_err(|_| StoreError::Corrupt(format!("indicator kind {s:?}")))

@@ -37,6 +37,8 @@ pub(crate) mod outbox;
 mod query;
 mod reports;
 mod rows;
+mod saved_filters;
+mod search;
 mod shared_objects;
 mod sharing;
 mod sightings;
@@ -59,6 +61,8 @@ pub use msg_templates::TemplateOverride;
 pub use outbox::{Claimed, Enqueued, NewOutgoing, OutKind, Outgoing, SendLimit, backoff_ms};
 pub use reports::ReportFilter;
 pub use rows::{Page, Paged};
+pub use saved_filters::{FILTER_NAME_MAX, FILTER_QUERY_MAX, FILTER_SCOPES, SavedFilter};
+pub use search::{IndicatorHit, Matched, SEARCH_LIMIT};
 pub use shared_objects::{
     AddOutcome, NewSharedObject, ObjectPage, ObjectQuery, SharedObject, TaxiiStatus, Versions,
 };

@@ -16,7 +16,8 @@ use sqlx::any::AnyRow;
 pub struct ReportFilter {
     pub status: Option<ReportStatus>,
     pub incident: Option<IncidentId>,
-    /// Case-insensitive text in subject, body, reporter name, e-mail or organisation.
+    /// Case-insensitive text in subject, body, reporter name, e-mail or organisation, or an
+    /// indicator (defanged or full-width as pasted) found in the report.
     pub text: Option<String>,
 }
 
@@ -137,9 +138,13 @@ impl Store {
         }
         if let Some(t) = f.text.as_deref().filter(|t| !t.trim().is_empty()) {
             let p = w.arg(Arg::Text(like_pattern(t.trim())));
+            // Or mentioning the indicator the text is, however it was pasted.
+            let holding = crate::search::holding_clause(&mut w, viewer, t.trim(), true)
+                .map(|c| format!(" OR {c}"))
+                .unwrap_or_default();
             w.and_raw(format!(
                 "(LOWER(r.subject) LIKE {p} ESCAPE '\\' OR LOWER(r.body) LIKE {p} ESCAPE '\\' OR LOWER(r.reporter_name) LIKE {p} ESCAPE '\\' \
-                 OR LOWER(r.reporter_email) LIKE {p} ESCAPE '\\' OR LOWER(r.reporter_org) LIKE {p} ESCAPE '\\')"
+                 OR LOWER(r.reporter_email) LIKE {p} ESCAPE '\\' OR LOWER(r.reporter_org) LIKE {p} ESCAPE '\\'{holding})"
             ));
         }
         viewer.restrict_reports(&mut w, "r");

@@ -81,3 +81,5 @@ mod writeup;
 pub use writeup::*;
 mod graph;
 pub use graph::*;
+mod search;
+pub use search::*;
