@@ -308,6 +308,44 @@ paths.update({
                                             "(hits found until then are recorded)", resp(200, ref("SweepJob")), params=[JOB], errs=("400","401","403","404","409"))},
 })
 
+# Contacts and notifications from an incident (issue 5, "Out 2").
+contact_tlp = enum("clear","green","amber","amber+strict")
+schemas["Contact"] = obj({"id": I, "organisation": S(), "name": S(), "email": S(), "lang": enum("ja","en"),
+  "kind": enum("owner","isp","cert","hosting","registrar","customer","other"), "notes": S(),
+  "tlp_max": {**contact_tlp, "description": "the most restrictive marking they may receive; never red"}, "created_at": I, "updated_at": I},
+  ["id","organisation","name","email","lang","kind","notes","tlp_max","created_at","updated_at"])
+schemas["ContactBody"] = obj({"organisation": S(), "name": S(), "email": S(), "lang": enum("ja","en"),
+  "kind": enum("owner","isp","cert","hosting","registrar","customer","other"), "notes": S(), "tlp_max": {**contact_tlp, "description": "default green"}}, ["email"])
+schemas["Notification"] = obj({"id": I, "incident_id": I, "outbox_id": I, "contact_id": NI, "recipient": S(), "recipient_name": S(),
+  "routes": arr(S(description="contact:ID or asset:NAME")), "template": S(), "lang": S(), "tlp": tlp, "indicators": I,
+  "created_by": NI, "created_at": I, "subject": S(), "message_id": S(description="ours, without brackets; a reply naming it marks the notification answered"),
+  "status": enum("queued","sending","sent","failed","answered"), "attempts": I, "last_error": S(), "sent_at": NI, "answered_at": NI,
+  "answered_by": {**NI, "description": "the report the answer was stored as"}},
+  ["id","incident_id","outbox_id","recipient","routes","template","lang","tlp","indicators","created_at","subject","message_id","status","attempts","last_error"])
+schemas["NotifyRequest"] = obj({"contacts": arr(I), "assets": arr(S(description="asset name; its owner's address is used")),
+  "template": S(description="default notification.<category>, else notification.other"),
+  "indicators": arr(I), "note": S(description="the handler's free text (template variable note)")})
+schemas["NotificationDraft"] = obj({
+  "recipient": obj({"email": S(), "name": S(), "organisation": S(), "lang": enum("ja","en"), "tlp_max": tlp, "contact_id": NI, "routes": arr(S())},
+                   ["email","name","organisation","lang","tlp_max","contact_id","routes"]),
+  "template": S(), "tlp": tlp, "subject": S(), "body": S(), "indicators": I, "withheld": I,
+  "attachment": {"oneOf": [obj({"filename": S(), "size": I}, ["filename","size"]), {"type": "null"}]}},
+  ["recipient","template","tlp","subject","body","indicators","withheld","attachment"])
+CID = {"name": "id", "in": "path", "required": True, "schema": I}
+paths.update({
+ "/api/v1/contacts": {"get": op("The contact directory", resp(200, items_of("Contact")), errs=("401",)),
+                      "post": op("Add a contact (handlers and admins)", resp(201, ref("Contact"), "created"), "ContactBody", errs=("400","401","403","409","422"))},
+ "/api/v1/contacts/{id}": {"get": op("One contact", resp(200, ref("Contact")), params=[CID], errs=("401","404")),
+                           "put": op("Replace a contact's values", resp(200, ref("Contact")), "ContactBody", [CID], ("400","401","403","404","409","422")),
+                           "delete": {"summary": "Remove a contact (notifications sent keep the address)", "parameters": [CID],
+                                      "responses": {"204": {"description": "removed"}, "401": ERR["401"], "403": ERR["403"], "404": ERR["404"]}}},
+ "/api/v1/incidents/{id}/notifications": {
+   "get": op("The incident's notifications: recipient, template, language, marking, status (queued, sent, failed with the reason, answered)", resp(200, items_of("Notification")), params=[ID], errs=("401","404")),
+   "post": op("Notify contacts and asset owners: one message per recipient in their language, indicators defanged and capped at their TLP clearance, a CSV attachment for more than 20; queued in the outbox",
+              resp(201, items_of("Notification"), "queued"), "NotifyRequest", [ID], ("400","401","403","404","409","422"))},
+ "/api/v1/incidents/{id}/notifications/preview": {"post": op("What a notify request would send, without sending", resp(200, items_of("NotificationDraft")), "NotifyRequest", [ID], ("400","401","403","404","409","422"))},
+})
+
 doc = {
  "openapi": "3.1.0",
  "info": {"title": "hikeshi API", "version": "1", "license": {"name": "Apache-2.0 OR MIT", "identifier": "Apache-2.0 OR MIT"},

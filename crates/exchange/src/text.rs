@@ -44,11 +44,30 @@ pub const CSV_HEADER: [&str; 9] = [
 /// (`amber+strict`, `malware-distribution`), `incident` the incident's number, times RFC 3339
 /// UTC. Returns the number of rows written (header not counted).
 pub fn write_csv<W: Write>(set: &ShareSet, out: W) -> io::Result<usize> {
+    csv_rows(set, out, true)
+}
+
+/// [`write_csv`] without the `value` column, for files that leave by mail: every indicator
+/// only in its defanged spelling, so nothing in the file is a live link (DESIGN.md §3 rule 6).
+pub fn write_defanged_csv<W: Write>(set: &ShareSet, out: W) -> io::Result<usize> {
+    csv_rows(set, out, false)
+}
+
+/// The column `value` (index 1) is written only `with_value`.
+fn csv_rows<W: Write>(set: &ShareSet, out: W, with_value: bool) -> io::Result<usize> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(out);
     let err = |e: csv::Error| io::Error::other(e.to_string());
-    w.write_record(CSV_HEADER).map_err(err)?;
+    let keep = |(i, _): &(usize, &str)| with_value || *i != 1;
+    let header: Vec<&str> = CSV_HEADER
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(keep)
+        .map(|(_, c)| c)
+        .collect();
+    w.write_record(header).map_err(err)?;
     for ind in &set.indicators {
         let incident = ind
             .incident
@@ -56,18 +75,29 @@ pub fn write_csv<W: Write>(set: &ShareSet, out: W) -> io::Result<usize> {
             .map(|i| i.number.as_str())
             .unwrap_or("");
         let time = |t: Option<i64>| t.map(rfc3339).unwrap_or_default();
-        w.write_record([
+        let (defanged, first, last) = (
+            defang(&ind.indicator, DefangStyle::Brackets),
+            time(ind.first_seen),
+            time(ind.last_seen),
+        );
+        let row = [
             ind.indicator.kind.as_str(),
             ind.indicator.value.as_str(),
-            defang(&ind.indicator, DefangStyle::Brackets).as_str(),
+            defanged.as_str(),
             ind.tlp.as_str(),
             ind.role.as_str(),
             incident,
-            time(ind.first_seen).as_str(),
-            time(ind.last_seen).as_str(),
+            first.as_str(),
+            last.as_str(),
             ind.comment.as_str(),
-        ])
-        .map_err(err)?;
+        ];
+        let row: Vec<&str> = row
+            .into_iter()
+            .enumerate()
+            .filter(keep)
+            .map(|(_, c)| c)
+            .collect();
+        w.write_record(row).map_err(err)?;
     }
     w.flush()?;
     Ok(set.indicators.len())

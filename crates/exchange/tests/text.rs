@@ -4,7 +4,7 @@
 use hikeshi_domain::indicator::IndicatorRole;
 use hikeshi_domain::tlp::Tlp;
 use hikeshi_exchange::share::{Producer, ShareIncident, ShareIndicator, ShareSet};
-use hikeshi_exchange::text::{write_csv, write_defanged};
+use hikeshi_exchange::text::{write_csv, write_defanged, write_defanged_csv};
 use hikeshi_ioc::{Indicator, Kind};
 
 fn set() -> ShareSet {
@@ -117,6 +117,30 @@ domain,evil.example.co.jp,evil[.]example[.]co[.]jp,green,c2,,,,same value twice
 cve,CVE-2024-3400,CVE-2024-3400,clear,unknown,,,,
 ";
     assert_eq!(got, want);
+}
+
+#[test]
+fn the_defanged_csv_has_every_column_but_the_live_value() {
+    let mut out = Vec::new();
+    assert_eq!(write_defanged_csv(&set(), &mut out).unwrap(), 8);
+    let got = String::from_utf8(out).unwrap();
+    let mut lines = got.lines();
+    assert_eq!(
+        lines.next(),
+        Some("kind,defanged,tlp,role,incident,first_seen,last_seen,comment")
+    );
+    assert_eq!(
+        lines.next(),
+        Some(
+            "url,hxxps://evil[.]example[.]co[.]jp/login.php,amber,phishing,HK-2026-000042,2026-11-25T04:20:33.120Z,2026-11-26T04:20:33.120Z,\"偽ログイン, \"\"本物そっくり\"\"\""
+        )
+    );
+    assert!(!got.contains("https://"), "{got}");
+    assert!(!got.contains("198.51.100.7"), "{got}");
+    assert!(
+        got.contains("ipv4,198[.]51[.]100[.]7,green,c2,,,,\"C2\n二行目\""),
+        "{got}"
+    );
 }
 
 #[test]

@@ -28,6 +28,7 @@ pub mod mail_config;
 pub mod mailer;
 pub mod misp_api;
 pub mod msg_templates;
+pub mod notify;
 pub mod sharing;
 pub mod stats_report;
 pub mod stats_view;

@@ -23,6 +23,7 @@
 
 mod assets;
 mod audit;
+mod contacts;
 mod feeds;
 mod graph;
 mod incident_ops;
@@ -33,6 +34,7 @@ mod mail_intake;
 mod misp_events;
 mod msg_templates;
 mod national;
+mod notifications;
 pub(crate) mod outbox;
 mod query;
 mod reports;
@@ -51,6 +53,7 @@ mod users;
 mod visibility;
 mod vuln_matches;
 
+pub use contacts::{CONTACT_KINDS, CONTACT_LANGS, Contact, NewContact};
 pub use feeds::{Feed, NewFeed, Poll};
 pub use graph::{EdgeView, GraphNode, NEIGHBOUR_LIMIT, Neighbourhood, NodeView};
 pub use incident_writeup::WriteupPatch;
@@ -58,6 +61,7 @@ pub use incidents::{IncidentFilter, IncidentPatch, NewIncident};
 pub use mail_intake::{AckBuilder, AckOutcome, MailAction, MailIntake};
 pub use misp_events::{MispAttr, MispEventRow, MispQuery, MispReader, NewMispEvent};
 pub use msg_templates::TemplateOverride;
+pub use notifications::{NewNotification, Notification};
 pub use outbox::{Claimed, Enqueued, NewOutgoing, OutKind, Outgoing, SendLimit, backoff_ms};
 pub use reports::ReportFilter;
 pub use rows::{Page, Paged};

@@ -109,10 +109,28 @@ impl Store {
                 }
             }
         }
-        let (root, incident) = match parent {
+        let (root, mut incident) = match parent {
             Some((id, root, incident)) => (Some(root.unwrap_or(id)), incident.map(IncidentId)),
             None => (None, None),
         };
+        // A reply to a notification from an incident that has no report to thread onto joins
+        // the incident itself.
+        let mut joined = root.is_some();
+        if parent.is_none() {
+            for mid in thread_ids {
+                let r = sqlx::query(
+                    "SELECT incident_id FROM outbox WHERE message_id = $1 AND incident_id IS NOT NULL",
+                )
+                .bind(mid.as_str())
+                .fetch_optional(&mut *tx.tx)
+                .await?;
+                if let Some(r) = r {
+                    incident = Some(IncidentId(r.try_get("incident_id")?));
+                    joined = true;
+                    break;
+                }
+            }
+        }
         let id = crate::reports::insert_report(&mut tx, actor, &new).await?;
         if !mailbox.is_empty() {
             sqlx::query("UPDATE reports SET mailbox = $1 WHERE id = $2")
@@ -132,7 +150,7 @@ impl Store {
         if let Some(inc) = incident {
             crate::reports::link_report_in(&mut tx, actor, id, inc).await?;
         }
-        let action = if root.is_some() {
+        let action = if joined {
             MailAction::Joined
         } else {
             MailAction::New

@@ -207,11 +207,12 @@ pub(crate) async fn answered_in(
 ) -> Result<Option<ReportId>> {
     let mut report = None;
     for mid in thread_ids {
-        let row =
-            sqlx::query("SELECT id, report_id, answered_at FROM outbox WHERE message_id = $1")
-                .bind(mid.as_str())
-                .fetch_optional(&mut *tx.tx)
-                .await?;
+        let row = sqlx::query(
+            "SELECT id, kind, report_id, incident_id, recipients, answered_at FROM outbox WHERE message_id = $1",
+        )
+        .bind(mid.as_str())
+        .fetch_optional(&mut *tx.tx)
+        .await?;
         let Some(row) = row else { continue };
         let id: i64 = row.try_get("id")?;
         if report.is_none() {
@@ -232,6 +233,19 @@ pub(crate) async fn answered_in(
                 json!({"report": by.0}),
             )
             .await?;
+            let kind: String = row.try_get("kind")?;
+            let incident: Option<i64> = row.try_get("incident_id")?;
+            if let Some(inc) = incident.filter(|_| kind == OutKind::Notification.as_str()) {
+                let recipients: String = row.try_get("recipients")?;
+                crate::timeline::add_event(
+                    tx,
+                    actor,
+                    IncidentId(inc),
+                    "notification-answered",
+                    json!({"outbox": id, "recipient": recipients, "report": by.0}),
+                )
+                .await?;
+            }
         }
     }
     Ok(report)

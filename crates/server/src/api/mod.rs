@@ -5,6 +5,7 @@
 pub(crate) mod graph;
 mod incidents;
 mod indicators;
+mod notify;
 mod meta;
 pub use meta::OPENAPI;
 mod reports;
@@ -35,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .merge(sharing::routes())
         .merge(sweeps::routes())
         .merge(templates::routes())
+        .merge(notify::routes())
         .merge(graph::routes())
         .merge(meta::routes())
 }

@@ -8,6 +8,7 @@ mod actions;
 mod admin_pages;
 mod graph_page;
 mod indicator_actions;
+mod notify_pages;
 mod pages;
 mod public;
 mod settings_page;
@@ -43,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .merge(admin_pages::routes())
         .merge(settings_page::routes())
         .merge(template_pages::routes())
+        .merge(notify_pages::routes())
         .merge(graph_page::routes())
 }
 
@@ -96,6 +98,12 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "msg_template.html",
         include_str!("../../templates/msg_template.html"),
+    ),
+    ("contacts.html", include_str!("../../templates/contacts.html")),
+    ("notify.html", include_str!("../../templates/notify.html")),
+    (
+        "notify_status.html",
+        include_str!("../../templates/notify_status.html"),
     ),
     ("asset.html", include_str!("../../templates/asset.html")),
     (

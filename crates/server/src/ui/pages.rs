@@ -337,6 +337,10 @@ async fn incident(
                 .collect::<Vec<_>>(),
         ),
     );
+    vars.insert(
+        "notifications",
+        Value::from_serialize(st.store.incident_notifications(v, inc.id).await?),
+    );
     Ok(render(&st, &ctx, "incident.html", vars))
 }
 

@@ -5,6 +5,8 @@ mod graph;
 mod harness;
 mod indicators;
 mod mail;
+mod notify;
+mod notify_ui;
 mod openapi;
 mod public_form;
 mod schema;

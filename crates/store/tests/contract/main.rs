@@ -36,6 +36,8 @@ on_both_backends!(
     time_metrics_come_from_recorded_times_and_phase_history,
     outgoing_mail_is_queued_claimed_once_retried_and_answered,
     template_overrides_are_saved_replaced_reset_and_audited,
+    contacts_are_kept_checked_and_audited,
+    notifications_are_queued_with_their_incident_and_answered_by_a_reply,
     the_graph_walks_across_incidents_without_leaking_red,
     writeup_and_owner_reached_are_kept_with_their_history,
     owner_reached_times_feed_the_time_metrics,
