@@ -11,7 +11,7 @@ pub use meta::OPENAPI;
 mod reports;
 mod sharing;
 mod stats;
-mod sweeps;
+pub(crate) mod sweeps;
 mod templates;
 pub(crate) mod users;
 pub mod views;

@@ -98,15 +98,21 @@ async fn cancel(
     user: CurrentUser,
     Path(job): Path<String>,
 ) -> AppResult<Json<Value>> {
+    let j = cancel_job(&st, &user, job_id(&job)?).await?;
+    Ok(Json(view(&j)))
+}
+
+/// Ask a job to stop; a queued job ends at once, and its uploads go with it.
+pub(crate) async fn cancel_job(st: &AppState, user: &CurrentUser, job: i64) -> AppResult<SweepJob> {
     let actor = user.writer()?;
     let j = st
         .store
-        .request_sweep_cancel(&actor, user.viewer(), job_id(&job)?)
+        .request_sweep_cancel(&actor, user.viewer(), job)
         .await?;
     if j.state.is_final() {
         crate::sweep_runner::remove_uploads(&st.config.sweep, &j.upload_key);
     }
-    Ok(Json(view(&j)))
+    Ok(j)
 }
 
 #[derive(Deserialize)]

@@ -14,6 +14,7 @@ mod public;
 mod settings_page;
 pub(crate) mod share_actions;
 mod stats_pages;
+mod sweep_ui;
 mod template_pages;
 mod vuln_pages;
 
@@ -42,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .merge(vuln_pages::routes())
         .merge(stats_pages::routes())
         .merge(admin_pages::routes())
+        .merge(sweep_ui::routes())
         .merge(settings_page::routes())
         .merge(template_pages::routes())
         .merge(notify_pages::routes())
@@ -78,6 +80,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/incident.html"),
     ),
     ("macros.html", include_str!("../../templates/macros.html")),
+    (
+        "incident_sweeps.html",
+        include_str!("../../templates/incident_sweeps.html"),
+    ),
     (
         "settings.html",
         include_str!("../../templates/settings.html"),

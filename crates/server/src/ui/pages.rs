@@ -341,6 +341,7 @@ async fn incident(
         "notifications",
         Value::from_serialize(st.store.incident_notifications(v, inc.id).await?),
     );
+    super::sweep_ui::incident_vars(&st, &user, &inc, &mut vars).await?;
     Ok(render(&st, &ctx, "incident.html", vars))
 }
 
