@@ -215,16 +215,7 @@ fn walk(
 /// with anything but letters, digits, `.`, `-` and `_` replaced; `None` when nothing is left.
 pub fn upload_name(sent: &str) -> Option<String> {
     let last = sent.rsplit(['/', '\\']).next().unwrap_or("");
-    let clean: String = last
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let clean = crate::util::safe_file_name(last);
     let clean = clean.trim_start_matches('.').to_owned();
     (!clean.is_empty()).then_some(clean)
 }

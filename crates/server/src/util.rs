@@ -27,3 +27,26 @@ pub fn incident_ref(s: &str) -> AppResult<IncidentRef> {
             ))
         })
 }
+
+/// A request's `Content-Type`, or `""` when it has none (or one that is not text).
+pub fn content_type(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// `s` with anything but ASCII letters, digits, `.`, `-` and `_` replaced by `_`: a file name
+/// that is safe in a header and on disk.
+pub fn safe_file_name(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}

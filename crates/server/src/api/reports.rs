@@ -67,12 +67,7 @@ async fn create(
     user: CurrentUser,
     req: axum::extract::Request,
 ) -> AppResult<Response> {
-    let ct = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
+    let ct = crate::util::content_type(req.headers());
     let raw = axum::body::to_bytes(req.into_body(), st.config.max_body_bytes)
         .await
         .map_err(|_| {
@@ -216,16 +211,7 @@ async fn attachment(
 }
 
 pub(crate) fn download(bytes: Vec<u8>, filename: &str, content_type: &str) -> Response {
-    let safe: String = filename
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let safe = crate::util::safe_file_name(filename);
     (
         [
             (header::CONTENT_TYPE, content_type.to_owned()),

@@ -10,7 +10,7 @@ use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::sweep_jobs::{UPLOAD_PREFIX, indicator_set, source_name, upload_name};
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -137,12 +137,7 @@ async fn start(
 ) -> AppResult<Response> {
     let actor = user.writer()?;
     let inc = startable(&st, &user, &id).await?;
-    let ct = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
+    let ct = crate::util::content_type(req.headers());
     let job = if ct.starts_with("multipart/form-data") {
         let mp = Multipart::from_request(req, &st)
             .await

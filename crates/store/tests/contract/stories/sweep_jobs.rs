@@ -23,6 +23,13 @@ fn job(sources: &[&str]) -> NewSweepJob {
     }
 }
 
+/// Queue a job as `who` (a handler who can see the incident).
+async fn queue(s: &Store, who: UserId, inc: IncidentId, sources: &[&str]) -> SweepJob {
+    s.create_sweep_job(&Actor::User(who), Viewer::User(who), inc, &job(sources))
+        .await
+        .unwrap()
+}
+
 fn progress(bytes_done: i64, lines: i64, hits: i64) -> SweepProgress {
     SweepProgress {
         bytes_done,
@@ -48,15 +55,13 @@ pub async fn sweep_jobs_are_claimed_once_report_progress_cancel_and_record_sight
         .create_incident(&me, new_incident("c2", Category::MalwareSite, vec![]))
         .await
         .unwrap();
-    let j = s
-        .create_sweep_job(
-            &me,
-            Viewer::User(handler.id),
-            inc.id,
-            &job(&["squid:access.log", "upload:proxy.log.gz"]),
-        )
-        .await
-        .unwrap();
+    let j = queue(
+        s,
+        handler.id,
+        inc.id,
+        &["squid:access.log", "upload:proxy.log.gz"],
+    )
+    .await;
     assert_eq!(j.state, SweepState::Queued);
     assert_eq!(j.requested_by, Some(handler.id.0));
     assert_eq!(j.requested_by_name, "handler");
@@ -148,15 +153,7 @@ pub async fn sweep_jobs_are_claimed_once_report_progress_cancel_and_record_sight
 
     // A runner that stops renewing its lease loses the job to the next claim; the rerun adds no
     // sighting that is already there.
-    let j2 = s
-        .create_sweep_job(
-            &me,
-            Viewer::User(handler.id),
-            inc.id,
-            &job(&["squid:access.log"]),
-        )
-        .await
-        .unwrap();
+    let j2 = queue(s, handler.id, inc.id, &["squid:access.log"]).await;
     let first = s.claim_sweep_job("node-a", -1, 3).await.unwrap().unwrap();
     assert_eq!(first.id, j2.id);
     let second = s
@@ -198,15 +195,7 @@ pub async fn sweep_jobs_are_claimed_once_report_progress_cancel_and_record_sight
     );
 
     // Claimed too often without finishing: failed, with the reason.
-    let j3 = s
-        .create_sweep_job(
-            &me,
-            Viewer::User(handler.id),
-            inc.id,
-            &job(&["squid:big.log"]),
-        )
-        .await
-        .unwrap();
+    let j3 = queue(s, handler.id, inc.id, &["squid:big.log"]).await;
     assert_eq!(
         s.claim_sweep_job("node-a", -1, 1)
             .await
@@ -226,15 +215,7 @@ pub async fn sweep_jobs_are_claimed_once_report_progress_cancel_and_record_sight
     assert!(d3.error.contains("stopped 1 times"), "{}", d3.error);
 
     // A queued job is cancelled at once and never claimed.
-    let j4 = s
-        .create_sweep_job(
-            &me,
-            Viewer::User(handler.id),
-            inc.id,
-            &job(&["squid:access.log"]),
-        )
-        .await
-        .unwrap();
+    let j4 = queue(s, handler.id, inc.id, &["squid:access.log"]).await;
     let c4 = s
         .request_sweep_cancel(&me, Viewer::User(handler.id), j4.id)
         .await
