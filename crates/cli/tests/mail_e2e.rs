@@ -9,141 +9,14 @@
 //! unless HIKESHI_REQUIRE_MAIL=1, when it fails.
 
 mod common;
+mod mailkit;
 use common::*;
 use futures_util::StreamExt;
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpStream;
-use std::process::{Command, Stdio};
+use mailkit::*;
 use std::time::{Duration, Instant};
 
 const SUBJECT_B64: &str = "5LiN5a+p44Gq44Oh44O844Or44Gu5aCx5ZGK"; // 不審なメールの報告
 const NAME_B64: &str = "5bGx55SwIOWkqumDjg=="; // 山田 太郎
-
-/// (SMTP address, IMAP address, the CA that signed their certificate).
-fn servers() -> Option<(String, String, String)> {
-    let var = |n: &str| std::env::var(n).ok().filter(|v| !v.is_empty());
-    match (
-        var("HIKESHI_TEST_SMTP"),
-        var("HIKESHI_TEST_IMAP"),
-        var("HIKESHI_TEST_MAIL_CA"),
-    ) {
-        (Some(s), Some(i), Some(ca)) => Some((s, i, ca)),
-        _ if std::env::var("HIKESHI_REQUIRE_MAIL").is_ok_and(|v| v == "1") => panic!(
-            "HIKESHI_REQUIRE_MAIL=1 but HIKESHI_TEST_SMTP/HIKESHI_TEST_IMAP/HIKESHI_TEST_MAIL_CA \
-             are not set: start the servers with scripts/mail-test-server.sh start"
-        ),
-        _ => {
-            eprintln!(
-                "SKIPPED mail end-to-end test: HIKESHI_TEST_SMTP/HIKESHI_TEST_IMAP/HIKESHI_TEST_MAIL_CA \
-                 are not set (scripts/mail-test-server.sh start prints them; scripts/test.sh sets them)"
-            );
-            None
-        }
-    }
-}
-
-/// A minimal SMTP client: enough to hand one message to our own Postfix on loopback.
-fn smtp_send(addr: &str, from: &str, to: &str, data: &str) {
-    let s = TcpStream::connect(addr).expect("connect to SMTP");
-    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    let mut r = BufReader::new(s.try_clone().unwrap());
-    let mut w = s;
-    let mut expect = |code: &str| loop {
-        let mut line = String::new();
-        r.read_line(&mut line).unwrap();
-        assert!(
-            line.starts_with(code),
-            "SMTP: expected {code}, got {line:?}"
-        );
-        if line.as_bytes().get(3) != Some(&b'-') {
-            break;
-        }
-    };
-    expect("220");
-    for (cmd, code) in [
-        ("EHLO reporter.example.jp".to_owned(), "250"),
-        (format!("MAIL FROM:<{from}>"), "250"),
-        (format!("RCPT TO:<{to}>"), "250"),
-        ("DATA".to_owned(), "354"),
-    ] {
-        write!(w, "{cmd}\r\n").unwrap();
-        expect(code);
-    }
-    for line in data.split("\r\n") {
-        let dot = if line.starts_with('.') { "." } else { "" };
-        write!(w, "{dot}{line}\r\n").unwrap();
-    }
-    write!(w, ".\r\n").unwrap();
-    expect("250");
-    write!(w, "QUIT\r\n").unwrap();
-}
-
-/// Every message in INBOX of `user`: (flags, raw bytes), read without setting \Seen.
-fn imap_messages(addr: &str, user: &str, pw: &str) -> Vec<(Vec<String>, Vec<u8>)> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let tcp = tokio::net::TcpStream::connect(addr)
-            .await
-            .expect("connect to IMAP");
-        let mut client = async_imap::Client::new(tcp);
-        client.read_response().await.unwrap();
-        let mut s = client.login(user, pw).await.map_err(|(e, _)| e).unwrap();
-        s.select("INBOX").await.unwrap();
-        let mut out = Vec::new();
-        {
-            let mut f = s.uid_fetch("1:*", "(FLAGS BODY.PEEK[])").await.unwrap();
-            while let Some(m) = f.next().await {
-                let m = m.unwrap();
-                let flags = m.flags().map(|f| format!("{f:?}")).collect();
-                out.push((flags, m.body().unwrap_or_default().to_vec()));
-            }
-        }
-        s.logout().await.ok();
-        out
-    })
-}
-
-fn is_seen(flags: &[String]) -> bool {
-    flags.iter().any(|f| f == "Seen")
-}
-
-/// Kills `hikeshi serve` when dropped.
-struct Kill(std::process::Child);
-impl Drop for Kill {
-    fn drop(&mut self) {
-        self.0.kill().ok();
-        self.0.wait().ok();
-    }
-}
-
-/// `hikeshi serve` with the mail configuration; its base URL.
-fn serve(data: &std::path::Path, config: &std::path::Path) -> (Kill, String) {
-    let mut child = Command::new(bin())
-        .arg("--data-dir")
-        .arg(data)
-        .arg("--config")
-        .arg(config)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("HIKESHI_LOG", "info")
-        .env("HIKESHI_E2E_IMAP_PASSWORD", "csirt-pw")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start hikeshi serve");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let base = loop {
-        let line = lines.next().expect("serve printed its address").unwrap();
-        if let Some(a) = line.strip_prefix("hikeshi listening on ") {
-            break a.trim().to_owned();
-        }
-    };
-    // Keep reading so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (Kill(child), base)
-}
 
 /// Clear \Seen on the message containing `needle`, as if hikeshi had died between storing
 /// the report and setting the flag.
@@ -241,21 +114,7 @@ fn a_japanese_report_by_mail_is_taken_in_over_imap_and_acknowledged_over_smtp() 
     assert!(!is_seen(&delivered.0), "{:?}", delivered.0);
 
     let dir = tempfile::tempdir().unwrap();
-    let (imap_host, imap_port) = imap.rsplit_once(':').unwrap();
-    let (smtp_host, smtp_port) = smtp.rsplit_once(':').unwrap();
-    let config = dir.path().join("hikeshi.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[mail]\naddress = \"csirt@example.org\"\ndisplay_name = \"Example CSIRT\"\n\
-             [mail.smtp]\nhost = \"{smtp_host}\"\nport = {smtp_port}\nsecurity = \"starttls\"\n\
-             ca_file = \"{ca}\"\n\
-             [[mail.imap]]\nlabel = \"abuse\"\nhost = \"{imap_host}\"\nport = {imap_port}\n\
-             security = \"starttls\"\nca_file = \"{ca}\"\nusername = \"csirt@example.org\"\n\
-             password_env = \"HIKESHI_E2E_IMAP_PASSWORD\"\npoll_seconds = 1\n"
-        ),
-    )
-    .unwrap();
+    let config = write_config(dir.path(), &smtp, &imap, &ca);
     let add = hikeshi_stdin(
         dir.path(),
         &[
