@@ -115,29 +115,7 @@ fn a_japanese_report_by_mail_is_taken_in_over_imap_and_acknowledged_over_smtp() 
 
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), &smtp, &imap, &ca);
-    let add = hikeshi_stdin(
-        dir.path(),
-        &[
-            "user",
-            "add",
-            "sato",
-            "--role",
-            "handler",
-            "--password-stdin",
-        ],
-        "a long enough password\n",
-    );
-    assert!(
-        add.status.success(),
-        "{}",
-        String::from_utf8_lossy(&add.stderr)
-    );
-    let token = stdout(&hikeshi(
-        dir.path(),
-        &["user", "token", "sato", "--name", "e2e"],
-    ))
-    .trim()
-    .to_owned();
+    let token = handler_token(dir.path());
 
     let (server, base) = serve(dir.path(), &config);
 

@@ -44,29 +44,7 @@ fn a_notification_reaches_the_contact_and_their_reply_marks_it_answered() {
     );
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), &smtp, &imap, &ca);
-    let add = hikeshi_stdin(
-        dir.path(),
-        &[
-            "user",
-            "add",
-            "sato",
-            "--role",
-            "handler",
-            "--password-stdin",
-        ],
-        "a long enough password\n",
-    );
-    assert!(
-        add.status.success(),
-        "{}",
-        String::from_utf8_lossy(&add.stderr)
-    );
-    let token = stdout(&hikeshi(
-        dir.path(),
-        &["user", "token", "sato", "--name", "e2e"],
-    ))
-    .trim()
-    .to_owned();
+    let token = handler_token(dir.path());
     let (_server, base) = serve(dir.path(), &config);
     let a = agent();
     let api = |method: &str, path: &str, body: Option<Value>| {

@@ -5,7 +5,7 @@
 
 #![allow(dead_code)]
 
-use crate::common::bin;
+use crate::common::{bin, hikeshi, hikeshi_stdin, stdout};
 use futures_util::StreamExt;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
@@ -157,4 +157,28 @@ pub fn write_config(dir: &std::path::Path, smtp: &str, imap: &str, ca: &str) -> 
     )
     .unwrap();
     config
+}
+
+/// A handler (`sato`) in the data directory `data`, and an API token of theirs.
+pub fn handler_token(data: &std::path::Path) -> String {
+    let add = hikeshi_stdin(
+        data,
+        &[
+            "user",
+            "add",
+            "sato",
+            "--role",
+            "handler",
+            "--password-stdin",
+        ],
+        "a long enough password\n",
+    );
+    assert!(
+        add.status.success(),
+        "{}",
+        String::from_utf8_lossy(&add.stderr)
+    );
+    stdout(&hikeshi(data, &["user", "token", "sato", "--name", "e2e"]))
+        .trim()
+        .to_owned()
 }

@@ -145,6 +145,7 @@ fn serde_urlencoded_like<T: DeserializeOwned>(q: &str) -> Result<T, AppError> {
 }
 
 pub(crate) use incidents::resolve as resolve_incident;
+pub(crate) use notify::ContactBody;
 pub(crate) use indicators::correlations_json;
 
 /// A report's raw bytes as a download that no browser will render.

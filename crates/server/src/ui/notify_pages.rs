@@ -6,7 +6,7 @@
 
 use super::{PageCtx, UiError, render, see_other, urlencode};
 use crate::AppState;
-use crate::api::resolve_incident;
+use crate::api::{ContactBody, resolve_incident};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::msg_templates::REGISTRY;
@@ -75,18 +75,18 @@ struct ContactForm {
 }
 
 impl ContactForm {
+    /// Checked as the API checks a contact.
     fn into_new(self) -> Result<NewContact, UiError> {
-        let tlp_max = hikeshi_domain::Tlp::parse(&self.tlp_max)
-            .map_err(|_| AppError::bad_request(format!("{:?} is not a TLP level", self.tlp_max)))?;
-        Ok(NewContact {
+        Ok(ContactBody {
             organisation: self.organisation,
             name: self.name,
             email: self.email,
-            lang: self.lang,
-            kind: self.kind,
+            lang: Some(self.lang),
+            kind: Some(self.kind),
             notes: self.notes,
-            tlp_max,
-        })
+            tlp_max: Some(self.tlp_max),
+        }
+        .into_new()?)
     }
 }
 
