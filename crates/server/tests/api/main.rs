@@ -17,6 +17,7 @@ mod stats;
 mod stats_ui;
 mod story;
 mod sweeps;
+mod sweeps_ui;
 mod templates;
 mod ui;
 mod vuln;

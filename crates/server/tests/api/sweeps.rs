@@ -1,7 +1,7 @@
 //! Sweeps as background jobs, through the API and the real runner: over an allowed path, over
 //! uploads, cancelled, refused outside the roots, hidden from people who cannot see the incident.
 
-use crate::harness::{App, Browser, app_with};
+use crate::harness::{App, app_with};
 use crate::schema::check_response;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -21,9 +21,9 @@ const LOG: &str = "\
 
 /// An app whose sweep jobs may read `root` (as `proxy`), with its runner going unless `runner`
 /// is false, and an incident (TLP `tlp`, by the handler) holding the indicator `evil.example.net`.
-struct Sweeping {
-    a: App,
-    number: String,
+pub(crate) struct Sweeping {
+    pub(crate) a: App,
+    pub(crate) number: String,
     uploads: PathBuf,
     sweep: SweepConfig,
     stop: tokio::sync::watch::Sender<bool>,
@@ -36,7 +36,7 @@ async fn sweeping(tlp: &str, max_upload_bytes: u64) -> Sweeping {
     s
 }
 
-async fn sweeping_idle(tlp: &str, max_upload_bytes: u64) -> Sweeping {
+pub(crate) async fn sweeping_idle(tlp: &str, max_upload_bytes: u64) -> Sweeping {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("logs");
     std::fs::create_dir_all(root.join("squid")).unwrap();
@@ -102,7 +102,7 @@ async fn sweeping_idle(tlp: &str, max_upload_bytes: u64) -> Sweeping {
 }
 
 impl Sweeping {
-    fn start_runner(&self) {
+    pub(crate) fn start_runner(&self) {
         tokio::spawn(hikeshi_server::sweep_runner::run(
             self.a.store.clone(),
             Arc::new(self.sweep.clone()),
@@ -121,7 +121,7 @@ impl Sweeping {
     }
 
     /// Poll the job until `until` holds (at most a minute).
-    async fn wait(&self, id: i64, until: impl Fn(&Value) -> bool) -> Value {
+    pub(crate) async fn wait(&self, id: i64, until: impl Fn(&Value) -> bool) -> Value {
         let started = Instant::now();
         loop {
             let r = self
@@ -154,7 +154,7 @@ impl Sweeping {
     }
 }
 
-fn ended(j: &Value) -> bool {
+pub(crate) fn ended(j: &Value) -> bool {
     ["done", "failed", "cancelled"].contains(&j["state"].as_str().unwrap_or(""))
 }
 
@@ -507,117 +507,4 @@ async fn people_who_cannot_see_the_incident_get_404_for_its_sweeps() {
     }
     let done = s.wait(id, ended).await;
     assert_eq!(done["state"], "done");
-}
-
-#[tokio::test]
-async fn the_incident_page_starts_lists_and_cancels_sweeps() {
-    let s = sweeping_idle("amber", 1 << 20).await;
-    let b = Browser::login(&s.a, "handler").await;
-    let n = &s.number;
-    let page = b.get(&format!("/incidents/{n}")).await.text();
-    assert!(
-        page.contains("id=\"sweeps\"") && page.contains("ログのスイープ"),
-        "{page}"
-    );
-    assert!(
-        page.contains("<option value=\"proxy\">proxy</option>"),
-        "the allowed root is offered"
-    );
-    assert!(
-        page.contains("data-sweep-upload"),
-        "the upload form is there"
-    );
-    assert!(!page.contains("<script>"), "no inline script");
-
-    let url = format!("/incidents/{n}/sweeps");
-    let start = |path: &'static str| {
-        let url = url.clone();
-        let b = &b;
-        async move { b.post(&url, &[("root", "proxy"), ("path", path)]).await }
-    };
-    let r = start("squid/access.log").await;
-    assert_eq!(r.status, 303, "{}", r.text());
-    assert_eq!(r.header("location"), format!("/incidents/{n}#sweeps"));
-    assert_eq!(start(".").await.status, 303);
-    let list =
-        s.a.get(&format!("/api/v1/incidents/{n}/sweeps"), &s.a.handler)
-            .await
-            .json();
-    let (second, first) = (
-        list["items"][0]["id"].as_i64().unwrap(),
-        list["items"][1]["id"].as_i64().unwrap(),
-    );
-    let page = b.get(&format!("/incidents/{n}")).await.text();
-    assert!(
-        page.contains(&format!("action=\"/sweeps/{second}/cancel\"")),
-        "queued jobs can be cancelled"
-    );
-
-    // Cancelled from its row while queued: it never runs.
-    let c = b.post(&format!("/sweeps/{second}/cancel"), &[]).await;
-    assert_eq!(c.status, 303, "{}", c.text());
-    s.start_runner();
-    let done = s.wait(first, ended).await;
-    assert_eq!(done["state"], "done");
-    let page = b.get(&format!("/incidents/{n}")).await.text();
-    assert!(
-        page.contains(&format!("data-job=\"{first}\" data-state=\"done\"")),
-        "{page}"
-    );
-    assert!(
-        page.contains(&format!("data-job=\"{second}\" data-state=\"cancelled\"")),
-        "{page}"
-    );
-    assert!(
-        !page.contains(&format!("action=\"/sweeps/{second}/cancel\"")),
-        "ended jobs have no cancel button"
-    );
-    // (minijinja escapes '/' in HTML text.)
-    assert!(
-        page.contains("<code>proxy:squid&#x2f;access.log</code>"),
-        "{page}"
-    );
-    assert!(
-        page.contains("<code>proxy:squid&#x2f;access.log:1</code>"),
-        "the sighting's line"
-    );
-    assert!(
-        page.contains("evil[.]example[.]net"),
-        "sightings are shown defanged"
-    );
-    assert!(!page.contains("<code>evil.example.net</code>"));
-    assert!(
-        page.contains("href=\"/assets/pc-7\""),
-        "linked to the asset"
-    );
-
-    // A refused path comes back with its reason; without the CSRF token nothing starts.
-    let bad = start("../secret.log").await;
-    assert_eq!(bad.status, 400);
-    assert!(
-        bad.text().contains("is not allowed in a path"),
-        "{}",
-        bad.text()
-    );
-    let no_csrf =
-        s.a.send(
-            Request::builder()
-                .method("POST")
-                .uri(format!("/incidents/{n}/sweeps"))
-                .header(header::COOKIE, &b.cookie)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from("root=proxy&path=squid%2Faccess.log"))
-                .unwrap(),
-        )
-        .await;
-    assert_eq!(no_csrf.status, 403);
-    let list =
-        s.a.get(&format!("/api/v1/incidents/{n}/sweeps"), &s.a.handler)
-            .await
-            .json();
-    assert_eq!(
-        list["items"].as_array().unwrap().len(),
-        2,
-        "nothing more was queued"
-    );
 }
