@@ -26,7 +26,8 @@ pub const SEARCH_LIMIT: i64 = 100;
 pub enum Matched {
     /// The query's normal form is the indicator.
     Exact,
-    /// The indicator is under the registrable domain of the domain searched for.
+    /// The indicator is under the registrable domain of the domain (or URL or mail host)
+    /// searched for.
     Domain,
     /// The indicator's value starts with the query.
     Prefix,
@@ -108,7 +109,8 @@ pub(crate) fn holding_clause(
 impl Store {
     /// Indicators matching `q` that the viewer may know of, at most `limit` (capped at
     /// [`SEARCH_LIMIT`]): exact matches first, then those under the same registrable domain
-    /// (when `q` is a domain), then those whose value starts with `q`.
+    /// (when `q` is a domain, or a URL or mail address with a host name), then those whose
+    /// value starts with `q`.
     pub async fn search_indicators(
         &self,
         viewer: Viewer,
@@ -124,9 +126,12 @@ impl Store {
             w.and("d.value = ?", Arg::Text(ind.value.clone()));
             self.hits_into(viewer, w, Matched::Exact, limit, &mut hits)
                 .await?;
-            if ind.kind == Kind::Domain
-                && let Some(reg) = hikeshi_ioc::registrable_domain(&ind.value)
-            {
+            // The registrable domain of a domain, or of a URL's or mail address's host.
+            let reg = hikeshi_ioc::weak_keys(ind)
+                .into_iter()
+                .find(|k| k.link == hikeshi_ioc::Link::RegistrableDomain)
+                .map(|k| k.value);
+            if let Some(reg) = reg {
                 let mut w = Where::default();
                 w.and(
                     "d.id IN (SELECT k.indicator_id FROM indicator_keys k WHERE k.link = 'registrable-domain' AND k.key = ?)",

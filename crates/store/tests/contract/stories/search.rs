@@ -90,6 +90,23 @@ pub async fn search_finds_indicators_as_pasted_without_leaking_red(f: &Fresh) {
             ),
         ]
     );
+    // A URL finds the rest of its host's registrable domain too.
+    let got = found(
+        &s.search_indicators(vb, "hxxp://dl[.]evil[.]example[.]com/a.exe", 20)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        got,
+        [
+            (
+                "http://dl.evil.example.com/a.exe".to_owned(),
+                Matched::Exact,
+                1
+            ),
+            ("www.evil.example.com".to_owned(), Matched::Domain, 1),
+        ]
+    );
     // A prefix, defanged; and one that only the red incident holds.
     let got = found(
         &s.search_indicators(vb, "hxxp://dl[.]evil", 20)
