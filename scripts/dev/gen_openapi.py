@@ -346,6 +346,32 @@ paths.update({
  "/api/v1/incidents/{id}/notifications/preview": {"post": op("What a notify request would send, without sending", resp(200, items_of("NotificationDraft")), "NotifyRequest", [ID], ("400","401","403","404","409","422"))},
 })
 
+# Search across incidents, reports and indicators, and saved filters (issue 8, page 5).
+schemas["IndicatorHit"] = obj({"id": I, "kind": kinds, "value": S(), "defanged": S(),
+                               "matched": enum("exact","domain","prefix"), "incidents": I, "graph": S(description="the indicator's graph page")},
+                              ["id","kind","value","defanged","matched","incidents","graph"])
+schemas["SearchResult"] = obj({
+  "q": S(),
+  "incidents": obj({"items": arr(ref("Incident")), "total": I, "href": S(description="the full incident list for the query")}, ["items","total","href"]),
+  "reports": obj({"items": arr(ref("Report")), "total": I, "href": S(description="the full report list for the query")}, ["items","total","href"]),
+  "indicators": arr(ref("IndicatorHit"))}, ["q","incidents","reports","indicators"])
+scopes = enum("search","incidents","reports")
+schemas["SavedFilter"] = obj({"id": I, "name": S(), "scope": scopes, "query": S(description="the query string, without '?'"),
+                              "href": S(description="the page the filter opens"), "created_at": T},
+                             ["id","name","scope","query","href","created_at"])
+schemas["NewSavedFilter"] = obj({"name": S(maxLength=100), "scope": scopes, "query": S(maxLength=2000)}, ["name","scope"])
+paths.update({
+ "/api/v1/search": {"get": op("Incidents, reports (the first 20 of each, with totals and the full list's link) and indicators matching q, TLP applied. "
+   "An indicator may be typed defanged or in full-width form: it is refanged and normalised, then matched exactly, by its registrable domain (a domain, URL or mail address) and by prefix",
+   resp(200, ref("SearchResult")), params=[{"name": "q", "in": "query", "required": True, "schema": S()}], errs=("400","401"))},
+ "/api/v1/saved-filters": {
+   "get": op("The caller's saved filters", resp(200, items_of("SavedFilter")), params=[q("scope", scopes)], errs=("400","401")),
+   "post": op("Save a filter (a query string for the search page or the incident or report list) under a name unique per user and scope",
+              resp(201, ref("SavedFilter"), "created"), "NewSavedFilter", errs=("400","401","409","415","422"))},
+ "/api/v1/saved-filters/{id}": {"delete": {"summary": "Delete one of the caller's saved filters (another user's is not found)", "parameters": [RID],
+   "responses": {"204": {"description": "deleted"}, "401": ERR["401"], "404": ERR["404"]}}},
+})
+
 doc = {
  "openapi": "3.1.0",
  "info": {"title": "hikeshi API", "version": "1", "license": {"name": "Apache-2.0 OR MIT", "identifier": "Apache-2.0 OR MIT"},

@@ -10,12 +10,14 @@ Environment:
 """
 
 import base64
+import json
 import os
 import re
 import shutil
 import subprocess
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -177,3 +179,23 @@ def shot():
         (SCREENSHOT_DIR / f"{name}.png").write_bytes(base64.b64decode(png))
 
     return take
+
+
+def api_token(server, name):
+    """A fresh API token of the handler, made through the command line."""
+    return subprocess.run(
+        [os.environ["HIKESHI_BIN"], "--data-dir", server.data_dir, "user", "token", HANDLER, "--name", name],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+
+
+def api(server, token, method, path, body=None):
+    """One JSON request to the API with a bearer token; the decoded answer."""
+    req = urllib.request.Request(
+        server.url(path),
+        method=method,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req) as r:
+        return json.loads(r.read() or b"null")

@@ -2,25 +2,12 @@
 under the strict CSP (no violation logged), a node expands into the other incident and the shared
 domain, filters hide node types, and the drawing exports as SVG and PNG."""
 
-import json
 import os
 import subprocess
-import urllib.request
 
-from conftest import HANDLER
+from conftest import HANDLER, api
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
-
-
-def api(server, token, method, path, body=None):
-    req = urllib.request.Request(
-        server.url(path),
-        method=method,
-        data=None if body is None else json.dumps(body).encode(),
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(req) as r:
-        return json.loads(r.read() or b"null")
 
 
 def count(d, attr):

@@ -1,27 +1,14 @@
 """Keyboard shortcuts and copy buttons in a real browser: the one script (/static/app.js, allowed
 by the CSP as same-origin) copies an indicator defanged or as is, and `g i`, `/` and `?` work."""
 
-import json
 import os
 import subprocess
-import urllib.request
 
-from conftest import HANDLER
+from conftest import HANDLER, api
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.support.ui import WebDriverWait
-
-
-def api(server, token, method, path, body=None):
-    req = urllib.request.Request(
-        server.url(path),
-        method=method,
-        data=None if body is None else json.dumps(body).encode(),
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(req) as r:
-        return json.loads(r.read() or b"null")
 
 
 def test_copy_buttons_and_keyboard_shortcuts(handler, server):

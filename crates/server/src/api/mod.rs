@@ -9,6 +9,7 @@ mod notify;
 mod meta;
 pub use meta::OPENAPI;
 mod reports;
+pub(crate) mod search;
 mod sharing;
 mod stats;
 pub(crate) mod sweeps;
@@ -38,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .merge(templates::routes())
         .merge(notify::routes())
         .merge(graph::routes())
+        .merge(search::routes())
         .merge(meta::routes())
 }
 

@@ -11,6 +11,7 @@ mod indicator_actions;
 mod notify_pages;
 mod pages;
 mod public;
+mod search_pages;
 mod settings_page;
 pub(crate) mod share_actions;
 mod stats_pages;
@@ -48,6 +49,7 @@ pub fn routes() -> Router<AppState> {
         .merge(template_pages::routes())
         .merge(notify_pages::routes())
         .merge(graph_page::routes())
+        .merge(search_pages::routes())
 }
 
 const TEMPLATES: &[(&str, &str)] = &[
@@ -89,6 +91,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/settings.html"),
     ),
     ("graph.html", include_str!("../../templates/graph.html")),
+    ("search.html", include_str!("../../templates/search.html")),
     ("stats.html", include_str!("../../templates/stats.html")),
     (
         "stats_report.html",

@@ -7,7 +7,7 @@ use crate::api::opt_named;
 use crate::api::views::{self, IncidentView};
 use crate::auth::CurrentUser;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
@@ -61,7 +61,7 @@ fn vocab() -> Value {
     }))
 }
 
-fn incident_value(i: &Incident) -> Value {
+pub(super) fn incident_value(i: &Incident) -> Value {
     let mut v = json!(IncidentView::from(i));
     v["reported_ms"] = json!(i.reported_at);
     v["updated_ms"] = json!(i.updated_at);
@@ -93,7 +93,7 @@ fn list_vars<T>(
     vars
 }
 
-fn report_value(r: &Report) -> Value {
+pub(super) fn report_value(r: &Report) -> Value {
     let mut v = views::report(r);
     v["received_ms"] = json!(r.received_at);
     Value::from_serialize(v)
@@ -162,6 +162,7 @@ async fn reports(
     State(st): State<AppState>,
     headers: HeaderMap,
     user: CurrentUser,
+    RawQuery(raw): RawQuery,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, UiError> {
     let ctx = PageCtx::new(&headers, q.lang.as_deref(), Some(user.clone()));
@@ -174,12 +175,14 @@ async fn reports(
         .store
         .list_reports(user.viewer(), &f, Page::new(q.page, Some(50)))
         .await?;
-    let vars = list_vars(
+    let mut vars = list_vars(
         "reports",
         &p,
         report_value,
         json!({"status": q.status, "q": q.q}),
     );
+    super::search_pages::saved_vars(&st, &user, "reports", raw.as_deref(), &mut vars)
+        .await?;
     Ok(render(&st, &ctx, "reports.html", vars))
 }
 
@@ -232,6 +235,7 @@ async fn incidents(
     State(st): State<AppState>,
     headers: HeaderMap,
     user: CurrentUser,
+    RawQuery(raw): RawQuery,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, UiError> {
     let ctx = PageCtx::new(&headers, q.lang.as_deref(), Some(user.clone()));
@@ -247,12 +251,14 @@ async fn incidents(
         .store
         .list_incidents(user.viewer(), &f, Page::new(q.page, Some(50)))
         .await?;
-    let vars = list_vars(
+    let mut vars = list_vars(
         "incidents",
         &p,
         incident_value,
         json!({"phase": q.phase, "category": q.category, "priority": q.priority, "q": q.q, "open": q.open}),
     );
+    super::search_pages::saved_vars(&st, &user, "incidents", raw.as_deref(), &mut vars)
+        .await?;
     Ok(render(&st, &ctx, "incidents.html", vars))
 }
 

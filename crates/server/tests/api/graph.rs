@@ -3,7 +3,7 @@
 
 use crate::harness::app;
 use crate::schema::check_response;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 fn ids(v: &Value) -> Vec<String> {
     let mut out: Vec<String> = v["nodes"]
@@ -29,25 +29,7 @@ async fn the_graph_expands_across_incidents_and_hides_red() {
         ("B", "green", vec!["www.evil.example.org"]),
         ("S", "red", vec!["secret.evil.example.org"]),
     ] {
-        let inc = a
-            .post(
-                "/api/v1/incidents",
-                &a.admin,
-                json!({"title": title, "category": "malware-site", "tlp": tlp}),
-            )
-            .await;
-        assert_eq!(inc.status, 201, "{}", inc.text());
-        let inc = inc.json();
-        let items: Vec<Value> = values.iter().map(|v| json!({"value": v})).collect();
-        let r = a
-            .post(
-                &format!("/api/v1/incidents/{}/indicators", inc["id"]),
-                &a.admin,
-                json!({"items": items}),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.text());
-        made.push((inc, r.json()));
+        made.push(a.incident_with(title, tlp, &values).await);
     }
     let (a_inc, a_ind) = &made[0];
     let www = a_ind["items"][0]["id"].as_i64().unwrap();

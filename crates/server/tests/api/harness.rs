@@ -233,3 +233,32 @@ impl<'a> Browser<'a> {
             .await
     }
 }
+
+impl App {
+    /// An incident created by the admin with the given TLP and indicators attached; returns the
+    /// incident and the attach response (`items` with the indicators' ids).
+    pub async fn incident_with(&self, title: &str, tlp: &str, values: &[&str]) -> (Value, Value) {
+        let inc = self
+            .post(
+                "/api/v1/incidents",
+                &self.admin,
+                serde_json::json!({"title": title, "category": "malware-site", "tlp": tlp}),
+            )
+            .await;
+        assert_eq!(inc.status, 201, "{}", inc.text());
+        let inc = inc.json();
+        let items: Vec<Value> = values
+            .iter()
+            .map(|v| serde_json::json!({"value": v}))
+            .collect();
+        let r = self
+            .post(
+                &format!("/api/v1/incidents/{}/indicators", inc["id"]),
+                &self.admin,
+                serde_json::json!({"items": items}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text());
+        (inc, r.json())
+    }
+}

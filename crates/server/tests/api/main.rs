@@ -10,6 +10,7 @@ mod notify_ui;
 mod openapi;
 mod public_form;
 mod schema;
+mod search;
 mod security;
 mod settings;
 mod sharing;
