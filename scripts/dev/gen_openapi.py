@@ -36,9 +36,9 @@ schemas = {
    "sla": obj({"acknowledge_due": T, "first_response_due": T, "containment_due": T, "breached": arr(enum("acknowledge","first_response","containment"))},
               ["acknowledge_due","first_response_due","containment_due","breached"]),
    "owner": NI, "reported_at": T, "created_at": T, "updated_at": T, "acknowledged_at": NT, "first_response_at": NT,
-   "contained_at": NT, "closed_at": NT, "merged_into": NI, "exercise": B},
+   "contained_at": NT, "closed_at": NT, "owner_reached_at": NT, "merged_into": NI, "exercise": B, "writeup": ref("Writeup")},
    ["id","number","title","summary","phase","category","rsit","attacker","asset","tlp","impact","priority","sla","owner","reported_at",
-    "created_at","updated_at","acknowledged_at","first_response_at","contained_at","closed_at","merged_into","exercise"]),
+    "created_at","updated_at","acknowledged_at","first_response_at","contained_at","closed_at","owner_reached_at","merged_into","exercise","writeup"]),
  "Attachment": obj({"id": I, "filename": S(), "content_type": S(), "size": I}, ["id","filename","content_type","size"]),
  "Report": obj({
    "id": I, "ticket": S(), "received_at": T, "channel": enum("web","api","mail","cli"),
@@ -221,7 +221,7 @@ paths = {
  "/api/v1/stats/national": {"get": {"summary": "JPCERT/CC's national series totals for a period (imported with hikeshi stats import-jpcert)",
    "parameters": [q("period", S()), q("format", enum("json","csv"))],
    "responses": {"200": {"description": "totals", "content": {"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": S()}}}, "400": ERR["400"], "401": ERR["401"], "404": ERR["404"]}}},
- "/api/v1/stats/times": {"get": {"summary": "Time metrics of a period's incidents: report to acknowledgement, first response, containment and closure (count, median, p90, max), SLA compliance per clock, reopen rate, monthly trend (exercises, merged and rejected left out); CSV is long format scope,metric,statistic,value",
+ "/api/v1/stats/times": {"get": {"summary": "Time metrics of a period's incidents: report to acknowledgement, first response, owner reached, containment and closure (count, median, p90, max), SLA compliance per clock, reopen rate, monthly trend (exercises, merged and rejected left out); CSV is long format scope,metric,statistic,value",
    "parameters": [q("period", S(), "FY2015, 2015, 2015Q2, 2015-04, FY2015Q1"), q("format", enum("json","csv"))],
    "responses": {"200": {"description": "time metrics", "content": {"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": S()}}}, "400": ERR["400"], "401": ERR["401"]}}},
  "/api/v1/incidents/{id}/sightings": {"get": op("Sweep hits recorded on the incident, with internal host and asset", resp(200, ref("SightingList")), params=[ID])},
@@ -370,6 +370,35 @@ paths.update({
               resp(201, ref("SavedFilter"), "created"), "NewSavedFilter", errs=("400","401","409","415","422"))},
  "/api/v1/saved-filters/{id}": {"delete": {"summary": "Delete one of the caller's saved filters (another user's is not found)", "parameters": [RID],
    "responses": {"204": {"description": "deleted"}, "401": ERR["401"], "404": ERR["404"]}}},
+})
+
+# One incident's documents (issue 9, "Documents 2"): its report, the notice drafts, the write-up
+# they draw on, and the time the owner was reached.
+writeup_props = {"impact": S(description="the impact in words"), "accounts": S(description="accounts or people in scope"),
+                 "data": S(description="data in scope"), "lessons": S(description="lessons learned")}
+schemas["Writeup"] = obj(writeup_props, list(writeup_props))
+schemas["WriteupPatch"] = obj(writeup_props)
+schemas["OwnerReached"] = obj({"at": S(format="date-time", description="when; default now; not in the future"),
+                               "note": S(description="who was reached and how")})
+schemas["NoticeDraft"] = obj({"name": enum("notice.customer","notice.press"), "lang": enum("ja","en"), "subject": S(), "body": S()},
+                             ["name","lang","subject","body"])
+LANGQ = q("lang", enum("ja","en"), "default: the caller's language")
+paths.update({
+ "/api/v1/incidents/{id}/report": {"get": {"summary": "The incident's report (executive summary, key times, timeline, impact, scope, actions and decisions, "
+     "defanged indicators, lessons learned) marked with its TLP; indicators marked above the incident are left out and withheld in free text. "
+     "JSON by default, a standalone HTML document with format=html",
+   "parameters": [ID, LANGQ, q("format", enum("json","html"))],
+   "responses": {"200": {"description": "the report", "content": {"application/json": {"schema": obj({"lang": enum("ja","en"), "report": {"type": "object"}}, ["lang","report"])},
+                                                              "text/html": {"schema": S()}}}, **{e: ERR[e] for e in ("400","401","404")}}}},
+ "/api/v1/incidents/{id}/report.pdf": {"get": {"summary": "The incident's report as PDF (printed by the server's Chromium, one at a time; 503 names what is missing)",
+   "parameters": [ID, LANGQ],
+   "responses": {"200": {"description": "the report", "content": {"application/pdf": {"schema": S(format="binary")}}},
+                 **{e: ERR[e] for e in ("400","401","404")}, "503": {"description": "no PDF engine, or it failed", "content": {"application/json": {"schema": ref("Error")}}}}}},
+ "/api/v1/incidents/{id}/drafts": {"get": op("Customer notice and press release drafts from the incident, in Japanese and English, written with the templates notice.customer and notice.press",
+   resp(200, items_of("NoticeDraft")), params=[ID], errs=("401","404"))},
+ "/api/v1/incidents/{id}/writeup": {"patch": op("Change the report text (impact, accounts, data, lessons); each change is a timeline event", resp(200, ref("Incident")), "WriteupPatch", [ID], ("400","401","403","404"))},
+ "/api/v1/incidents/{id}/owner-reached": {"post": op("Record that the owner of the affected system was reached (again: corrects the time); a timeline event; "
+   "the time metrics measure report received to owner reached", resp(200, ref("Incident")), "OwnerReached", [ID], ("400","401","403","404","409"))},
 })
 
 doc = {

@@ -37,7 +37,7 @@ enum Command {
     /// Manage user accounts.
     #[command(subcommand)]
     User(cmd::user::UserCmd),
-    /// Reports: submit one from a file.
+    /// Reports: submit one from a file; write one incident's report (HTML or PDF).
     #[command(subcommand)]
     Report(cmd::report::ReportCmd),
     /// The audit log.

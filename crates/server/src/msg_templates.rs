@@ -104,6 +104,17 @@ pub static REGISTRY: &[TemplateDef] = &[
         &NOTIFICATION_VARS,
         notice_files!("notification.other"),
     ),
+    // Drafts written from an incident for a person to publish (crate::notice_drafts).
+    def(
+        "notice.customer",
+        &crate::notice_drafts::NOTICE_VARS,
+        notice_files!("notice.customer"),
+    ),
+    def(
+        "notice.press",
+        &crate::notice_drafts::NOTICE_VARS,
+        notice_files!("notice.press"),
+    ),
 ];
 
 /// What a notification from an incident is given (see `crate::notify`).

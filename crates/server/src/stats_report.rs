@@ -151,6 +151,69 @@ pub fn html_to_pdf(html: &str, program: &Path, timeout: Duration) -> Result<Vec<
     }
 }
 
+/// One PDF at a time, whichever report: Chromium is heavy, and a burst of clicks must not start
+/// a browser each.
+static PDF_SLOT: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+const PDF_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The server's PDF engine, or a 503 that says what to install. Called before any rendering, so
+/// a missing engine fails fast.
+pub fn pdf_engine() -> Result<PathBuf, crate::error::AppError> {
+    find_chromium().ok_or_else(|| {
+        crate::error::AppError::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "pdf_unavailable",
+            PdfError::NoEngine.to_string(),
+        )
+    })
+}
+
+/// Print `html` with `program` on the blocking pool, one at a time, with the timeout; a failure
+/// is logged and answered 503.
+pub async fn print_pdf(html: String, program: PathBuf) -> Result<Vec<u8>, crate::error::AppError> {
+    use crate::error::AppError;
+    let _slot = PDF_SLOT.acquire().await.map_err(|_| AppError::internal())?;
+    tokio::task::spawn_blocking(move || html_to_pdf(&html, &program, PDF_TIMEOUT))
+        .await
+        .map_err(|_| AppError::internal())?
+        .map_err(|e| {
+            tracing::error!(error = %e, "PDF report failed");
+            AppError::new(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "pdf_failed",
+                e.to_string(),
+            )
+        })
+}
+
+/// A PDF as a download named `name`.
+pub fn pdf_download(pdf: Vec<u8>, name: &str) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        pdf,
+    )
+        .into_response()
+}
+
+/// A report template failure is ours (logged, a plain 500); a store failure maps as usual.
+pub fn report_error(e: ReportError) -> crate::error::AppError {
+    match e {
+        ReportError::Store(e) => crate::error::AppError::from(e),
+        ReportError::Template(e) => {
+            tracing::error!(error = %e, "report template failed");
+            crate::error::AppError::internal()
+        }
+    }
+}
+
 /// A private temporary directory removed on drop.
 struct TempDir(PathBuf);
 

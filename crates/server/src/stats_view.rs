@@ -119,7 +119,14 @@ fn month_label(month: &str, lang: Lang) -> String {
     }
 }
 
-const CLOCKS: [&str; 4] = ["acknowledge", "first_response", "containment", "closure"];
+/// The clocks in the order a case runs; owner reached (the headline metric) has no SLA.
+const CLOCKS: [&str; 5] = [
+    "acknowledge",
+    "first_response",
+    "owner_reached",
+    "containment",
+    "closure",
+];
 
 fn clock_stats(t: &TimeMetrics, clock: &str) -> (DurationStats, Option<SlaStats>) {
     let d = &t.total.durations;
@@ -128,6 +135,7 @@ fn clock_stats(t: &TimeMetrics, clock: &str) -> (DurationStats, Option<SlaStats>
         "acknowledge" => (d.acknowledge, Some(s.acknowledge)),
         "first_response" => (d.first_response, Some(s.first_response)),
         "containment" => (d.containment, Some(s.containment)),
+        "owner_reached" => (d.owner_reached, None),
         _ => (d.closure, None),
     }
 }

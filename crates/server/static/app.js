@@ -3,7 +3,8 @@
 (function () {
   "use strict";
 
-  // Copy buttons: <button data-copy="text" data-copied="label shown after copying">.
+  // Copy buttons: <button data-copy="text" data-copied="label shown after copying">, or
+  // data-copy-from="id" to copy the current value of an (editable) field.
   function copyText(text) {
     if (navigator.clipboard && window.isSecureContext) {
       return navigator.clipboard.writeText(text);
@@ -22,11 +23,13 @@
     });
   }
   document.addEventListener("click", function (ev) {
-    var b = ev.target.closest("[data-copy]");
+    var b = ev.target.closest("[data-copy], [data-copy-from]");
     if (!b) { return; }
     ev.preventDefault();
     var label = b.textContent;
-    copyText(b.getAttribute("data-copy")).then(function () {
+    var from = b.getAttribute("data-copy-from");
+    var field = from && document.getElementById(from);
+    copyText(field ? field.value : b.getAttribute("data-copy")).then(function () {
       b.textContent = b.getAttribute("data-copied") || "✓";
       b.classList.add("copied");
       setTimeout(function () { b.textContent = label; b.classList.remove("copied"); }, 1500);

@@ -1,10 +1,16 @@
 //! `hikeshi report submit FILE`: store a report from a file (a mail message or plain text) and
-//! print its ticket number.
+//! print its ticket number. `hikeshi report incident N --lang ja --out FILE.pdf`: write one
+//! incident's report (インシデント報告書) as HTML or PDF.
 
+use super::stats::{ReportFormat, ReportLang, engine_for, write_document};
 use crate::config::Settings;
 use anyhow::Context;
 use clap::Subcommand;
 use hikeshi_domain::{Actor, Channel, NewReport};
+use hikeshi_server::i18n::Lang;
+use hikeshi_server::incident_report;
+use hikeshi_server::util::IncidentRef;
+use hikeshi_store::Viewer;
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,6 +24,22 @@ pub enum ReportCmd {
         /// Print the report as JSON instead of the ticket number alone.
         #[arg(long)]
         json: bool,
+    },
+    /// Write the report of one incident (executive summary, timeline, impact, scope, actions and
+    /// decisions, defanged indicators, lessons learned) marked with its TLP. INCIDENT is a
+    /// number (HK-2026-000123) or an id. The format follows --out's extension (.pdf: PDF
+    /// printed by headless Chromium — HIKESHI_CHROMIUM names the program, default chromium on
+    /// PATH — anything else: a standalone HTML file) unless --format says otherwise.
+    Incident {
+        incident: String,
+        #[arg(long, value_enum, default_value = "ja")]
+        lang: ReportLang,
+        #[arg(long, value_enum)]
+        format: Option<ReportFormat>,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 60)]
+        timeout: u64,
     },
 }
 
@@ -47,7 +69,62 @@ pub fn report_from_bytes(name: &str, raw: Vec<u8>) -> NewReport {
 }
 
 pub async fn run(settings: Settings, cmd: ReportCmd) -> anyhow::Result<ExitCode> {
-    let ReportCmd::Submit { file, json } = cmd;
+    match cmd {
+        ReportCmd::Submit { file, json } => submit(settings, file, json).await,
+        ReportCmd::Incident {
+            incident,
+            lang,
+            format,
+            out,
+            timeout,
+        } => {
+            let format = format.unwrap_or(
+                if out
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
+                {
+                    ReportFormat::Pdf
+                } else {
+                    ReportFormat::Html
+                },
+            );
+            let engine = engine_for(format)?;
+            let store = settings.open_store().await?;
+            let html = incident_html(&store, &settings, &incident, lang.into()).await;
+            store.close().await;
+            write_document(html?, engine, timeout, &out).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The incident's report as the command line sees it (everything: it runs on the server).
+async fn incident_html(
+    store: &hikeshi_store::Store,
+    settings: &Settings,
+    incident: &str,
+    lang: Lang,
+) -> anyhow::Result<String> {
+    let inc = match hikeshi_server::util::incident_ref(incident)
+        .map_err(|e| anyhow::anyhow!(e.message))?
+    {
+        IncidentRef::Id(id) => store.incident(Viewer::System, id).await?,
+        IncidentRef::Number(n) => store.incident_by_number(Viewer::System, n).await?,
+    };
+    let doc = incident_report::gather(store, Viewer::System, inc).await?;
+    let env = hikeshi_server::ui::templates(settings.display_offset_minutes);
+    // Times in the configured display offset, as the periodic report shows them.
+    Ok(incident_report::report_html(
+        &env,
+        &doc,
+        lang,
+        "",
+        &settings.team_name,
+        true,
+    )?)
+}
+
+async fn submit(settings: Settings, file: PathBuf, json: bool) -> anyhow::Result<ExitCode> {
     let (name, raw) = if file.as_os_str() == "-" {
         let mut buf = Vec::new();
         std::io::stdin()

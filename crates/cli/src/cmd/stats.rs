@@ -80,6 +80,50 @@ pub enum StatsCmd {
     },
 }
 
+impl From<ReportLang> for Lang {
+    fn from(l: ReportLang) -> Lang {
+        match l {
+            ReportLang::Ja => Lang::Ja,
+            ReportLang::En => Lang::En,
+        }
+    }
+}
+
+/// The PDF engine a format needs, resolved before any work so a missing Chromium fails fast
+/// and clearly: HIKESHI_CHROMIUM, else chromium on PATH.
+pub(crate) fn engine_for(format: ReportFormat) -> anyhow::Result<Option<PathBuf>> {
+    Ok(match format {
+        ReportFormat::Html => None,
+        ReportFormat::Pdf => Some(
+            std::env::var_os("HIKESHI_CHROMIUM")
+                .map(PathBuf::from)
+                .or_else(stats_report::find_chromium)
+                .ok_or(stats_report::PdfError::NoEngine)?,
+        ),
+    })
+}
+
+/// Write `html` to `out`, printed to PDF first when an engine is given.
+pub(crate) async fn write_document(
+    html: String,
+    engine: Option<PathBuf>,
+    timeout: u64,
+    out: &std::path::Path,
+) -> anyhow::Result<()> {
+    let bytes = match engine {
+        None => html.into_bytes(),
+        Some(program) => {
+            tokio::task::spawn_blocking(move || {
+                stats_report::html_to_pdf(&html, &program, Duration::from_secs(timeout))
+            })
+            .await??
+        }
+    };
+    std::fs::write(out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+    eprintln!("{}: {} bytes", out.display(), bytes.len());
+    Ok(())
+}
+
 pub async fn run(settings: Settings, cmd: StatsCmd) -> anyhow::Result<ExitCode> {
     match cmd {
         StatsCmd::ImportJpcert { dir } => {
@@ -175,20 +219,8 @@ pub async fn run(settings: Settings, cmd: StatsCmd) -> anyhow::Result<ExitCode> 
             let p: Period = period
                 .parse()
                 .map_err(|e| anyhow::anyhow!("--period {period:?}: {e}"))?;
-            let lang = match lang {
-                ReportLang::Ja => Lang::Ja,
-                ReportLang::En => Lang::En,
-            };
-            // Resolve the engine before any work, so a missing Chromium fails fast and clearly.
-            let engine = match format {
-                ReportFormat::Html => None,
-                ReportFormat::Pdf => Some(
-                    std::env::var_os("HIKESHI_CHROMIUM")
-                        .map(PathBuf::from)
-                        .or_else(stats_report::find_chromium)
-                        .ok_or(stats_report::PdfError::NoEngine)?,
-                ),
-            };
+            let lang = Lang::from(lang);
+            let engine = engine_for(format)?;
             let store = settings.open_store().await?;
             let env = hikeshi_server::ui::templates(settings.display_offset_minutes);
             let html = stats_report::report_html(
@@ -202,18 +234,7 @@ pub async fn run(settings: Settings, cmd: StatsCmd) -> anyhow::Result<ExitCode> 
             )
             .await;
             store.close().await;
-            let html = html?;
-            let bytes = match engine {
-                None => html.into_bytes(),
-                Some(program) => {
-                    tokio::task::spawn_blocking(move || {
-                        stats_report::html_to_pdf(&html, &program, Duration::from_secs(timeout))
-                    })
-                    .await??
-                }
-            };
-            std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
-            eprintln!("{}: {} bytes", out.display(), bytes.len());
+            write_document(html?, engine, timeout, &out).await?;
             Ok(ExitCode::SUCCESS)
         }
         StatsCmd::National { period, format } => {

@@ -3,6 +3,7 @@
 //! `openapi.json` beside this crate describes it; a test checks the two agree.
 
 pub(crate) mod graph;
+mod incident_docs;
 mod incidents;
 mod indicators;
 mod notify;
@@ -29,6 +30,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(reports::routes())
         .merge(incidents::routes())
+        .merge(incident_docs::routes())
         .merge(indicators::routes())
         .merge(work::routes())
         .merge(users::routes())

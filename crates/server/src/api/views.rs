@@ -37,8 +37,12 @@ pub struct IncidentView {
     pub first_response_at: Option<String>,
     pub contained_at: Option<String>,
     pub closed_at: Option<String>,
+    /// When the owner of the affected system was reached (recorded by a handler).
+    pub owner_reached_at: Option<String>,
     pub merged_into: Option<i64>,
     pub exercise: bool,
+    /// Impact in words, accounts and data in scope, lessons learned.
+    pub writeup: Writeup,
 }
 
 /// Which SLA clocks have run out: a clock is breached when its milestone came after its due
@@ -96,8 +100,10 @@ impl From<&Incident> for IncidentView {
             first_response_at: opt_ts(i.first_response_at),
             contained_at: opt_ts(i.contained_at),
             closed_at: opt_ts(i.closed_at),
+            owner_reached_at: opt_ts(i.owner_reached_at),
             merged_into: i.merged_into.map(|m| m.0),
             exercise: i.is_exercise,
+            writeup: i.writeup.clone(),
         }
     }
 }

@@ -7,6 +7,7 @@
 mod actions;
 mod admin_pages;
 mod graph_page;
+pub(crate) mod incident_docs;
 mod indicator_actions;
 mod notify_pages;
 mod pages;
@@ -44,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .merge(vuln_pages::routes())
         .merge(stats_pages::routes())
         .merge(admin_pages::routes())
+        .merge(incident_docs::routes())
         .merge(sweep_ui::routes())
         .merge(settings_page::routes())
         .merge(template_pages::routes())
@@ -82,6 +84,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/incident.html"),
     ),
     ("macros.html", include_str!("../../templates/macros.html")),
+    (
+        "incident_report.html",
+        include_str!("../../templates/incident_report.html"),
+    ),
+    (
+        "incident_drafts.html",
+        include_str!("../../templates/incident_drafts.html"),
+    ),
     (
         "incident_sweeps.html",
         include_str!("../../templates/incident_sweeps.html"),

@@ -67,6 +67,7 @@ pub(super) fn incident_value(i: &Incident) -> Value {
     v["updated_ms"] = json!(i.updated_at);
     v["sla_ms"] = json!({"acknowledge": i.sla.acknowledge, "first_response": i.sla.first_response, "containment": i.sla.containment});
     v["done_ms"] = json!({"acknowledge": i.acknowledged_at, "first_response": i.first_response_at, "containment": i.contained_at, "closed": i.closed_at});
+    v["owner_reached_ms"] = json!(i.owner_reached_at);
     Value::from_serialize(v)
 }
 

@@ -7,19 +7,18 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::stats_report::{
-    PdfError, REPORT_CSS, ReportError, find_chromium, html_to_pdf, report_html,
+    REPORT_CSS, pdf_download, pdf_engine, print_pdf, report_error, report_html,
 };
 use crate::stats_view;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use hikeshi_domain::period::{Period, PeriodKind};
 use minijinja::Value;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -100,10 +99,6 @@ async fn report(
     Ok(Html(html).into_response())
 }
 
-/// One PDF at a time: Chromium is heavy, and a burst of clicks must not start a browser each.
-static PDF_SLOT: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
-const PDF_TIMEOUT: Duration = Duration::from_secs(60);
-
 async fn report_pdf(
     State(st): State<AppState>,
     headers: HeaderMap,
@@ -113,14 +108,7 @@ async fn report_pdf(
     let viewer = user.viewer();
     let ctx = PageCtx::new(&headers, q.lang.as_deref(), Some(user));
     let p = period_of(&q, hikeshi_domain::time::now_ms())?;
-    let Some(program) = find_chromium() else {
-        return Err(AppError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "pdf_unavailable",
-            PdfError::NoEngine.to_string(),
-        )
-        .into());
-    };
+    let program = pdf_engine()?;
     let html = report_html(
         &st.store,
         &st.templates,
@@ -132,36 +120,11 @@ async fn report_pdf(
     )
     .await
     .map_err(report_error)?;
-    let _slot = PDF_SLOT.acquire().await.map_err(|_| AppError::internal())?;
-    let pdf = tokio::task::spawn_blocking(move || html_to_pdf(&html, &program, PDF_TIMEOUT))
-        .await
-        .map_err(|_| AppError::internal())?
-        .map_err(|e| {
-            tracing::error!(error = %e, "PDF report failed");
-            AppError::new(StatusCode::SERVICE_UNAVAILABLE, "pdf_failed", e.to_string())
-        })?;
-    let name = format!("hikeshi-report-{p}-{}.pdf", ctx.lang.code());
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
+    let pdf = print_pdf(html, program).await?;
+    Ok(pdf_download(
         pdf,
-    )
-        .into_response())
-}
-
-fn report_error(e: ReportError) -> AppError {
-    match e {
-        ReportError::Store(e) => AppError::from(e),
-        ReportError::Template(e) => {
-            tracing::error!(error = %e, "report template failed");
-            AppError::internal()
-        }
-    }
+        &format!("hikeshi-report-{p}-{}.pdf", ctx.lang.code()),
+    ))
 }
 
 async fn css() -> Response {

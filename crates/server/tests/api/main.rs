@@ -3,6 +3,7 @@
 mod bad_input;
 mod graph;
 mod harness;
+mod incident_docs;
 mod indicators;
 mod mail;
 mod notify;
