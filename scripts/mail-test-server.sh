@@ -10,7 +10,8 @@
 # Postfix accepts mail from loopback for csirt@example.org and reporter@example.jp and delivers
 # it to Maildirs under the temp dir; Dovecot serves those Maildirs over IMAP (plain, STARTTLS
 # and TLS; a throwaway CA signs the certificate) with plain passwords (loopback only): csirt@example.org / csirt-pw, reporter@example.jp /
-# reporter-pw. Installs Debian's postfix and dovecot-imapd when missing (needs root); the
+# reporter-pw, and crash@example.org / crash-pw (a mailbox of its own for the kill-at-each-step
+# test, whose server dies on the first message it reads). Installs Debian's postfix and dovecot-imapd when missing (needs root); the
 # packages' own default instances are neither configured nor started.
 set -euo pipefail
 SMTP_PORT=${HIKESHI_MAIL_SMTP_PORT:-52525}
@@ -109,6 +110,7 @@ smtpd_tls_security_level = may
 EOF
   cat >"$DIR/postfix/vmailbox" <<EOF
 csirt@example.org example.org/csirt/
+crash@example.org example.org/crash/
 reporter@example.jp example.jp/reporter/
 EOF
   postconf -c "$DIR/postfix" -MX smtp/inet
@@ -125,6 +127,7 @@ EOF
   # --- Dovecot 2.3: IMAP on 127.0.0.1:$IMAP_PORT, plain passwords, the same Maildirs.
   cat >"$DIR/dovecot/users" <<EOF
 csirt@example.org:{PLAIN}csirt-pw::::::
+crash@example.org:{PLAIN}crash-pw::::::
 reporter@example.jp:{PLAIN}reporter-pw::::::
 EOF
   cat >"$DIR/dovecot/dovecot.conf" <<EOF

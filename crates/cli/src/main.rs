@@ -112,6 +112,10 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    // Tests of "nothing acknowledged is ever lost" kill the process at a named step.
+    if let Ok(at) = std::env::var("HIKESHI_CRASH_AT") {
+        hikeshi_server::crash::arm(&at);
+    }
     let result = (|| -> anyhow::Result<ExitCode> {
         // Commands that need no database run without one.
         let command = match cli.command {

@@ -183,6 +183,7 @@ pub async fn poll_once(
             raw
         };
         let Some(raw) = raw else { continue };
+        crate::crash::point("imap.fetched");
         let taken = crate::ack::take_mail(
             &i.store,
             &hikeshi_domain::Actor::System,
@@ -212,6 +213,7 @@ pub async fn poll_once(
             }
             Err(e) => return Err(format!("storing uid {uid}: {e}")),
         }
+        crate::crash::point("imap.committed");
         // Only now, with the report committed, is the message marked seen.
         let mut stored = s
             .uid_store(uid.to_string(), "+FLAGS.SILENT (\\Seen)")
@@ -220,6 +222,7 @@ pub async fn poll_once(
         while let Some(r) = stored.next().await {
             r.map_err(|e| format!("flag {uid}: {e}"))?;
         }
+        crate::crash::point("imap.flagged");
     }
     let _ = s.logout().await;
     Ok(out)

@@ -92,6 +92,7 @@ pub async fn send_due(store: &Store, t: &Transport, owner: &str, timeout_secs: u
         match send(t, &m).await {
             Ok(()) => {
                 sent += 1;
+                crate::crash::point("mail.sent");
                 if let Err(e) = store.mark_sent(m.id).await {
                     tracing::warn!(id = m.id, error = %e, "sent, but could not record it");
                 }
