@@ -40,6 +40,7 @@ pub mod sweep_jobs;
 pub mod sweep_runner;
 pub mod taxii;
 pub mod taxii_client;
+pub mod tz;
 pub mod ui;
 pub mod util;
 pub mod vuln;
