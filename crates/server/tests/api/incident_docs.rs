@@ -2,24 +2,11 @@
 //! TLP rule, the write-up and "owner reached" with their history, the notice drafts from the
 //! editable templates, and the owner-reached clock in the time metrics.
 
-use crate::harness::{App, Browser, PASSWORD, Resp, app, cookie_of};
-use axum::body::Body;
-use axum::http::{Request, header};
+use crate::harness::{App, Browser, app};
 use serde_json::{Value, json};
 
 const RED_URL: &str = "https://c2.red-only.example.com/gate.php";
 const AMBER_DOMAIN: &str = "login.amber-phish.example.net";
-
-async fn page(a: &App, cookie: &str, path: &str) -> Resp {
-    a.send(
-        Request::builder()
-            .uri(path)
-            .header(header::COOKIE, cookie)
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await
-}
 
 /// An AMBER incident with an AMBER and a RED indicator, a note naming both, a finished task,
 /// a decision, the write-up and the owner reached. Returns its number.
@@ -174,8 +161,8 @@ async fn the_incident_report_shows_every_section_and_never_an_indicator_above_it
     assert!(!html.contains("<script"));
 
     // The page as a signed-in person sees it, in the language asked for.
-    let cookie = cookie_of(&a.login("viewer", PASSWORD).await, "hikeshi_session").unwrap();
-    let p = page(&a, &cookie, &format!("/incidents/{n}/report?lang=ja")).await;
+    let b = Browser::login(&a, "viewer").await;
+    let p = b.get(&format!("/incidents/{n}/report?lang=ja")).await;
     assert_eq!(p.status, 200, "{}", p.text());
     assert!(p.text().contains("インシデント報告書") && p.text().contains("/static/report.css"));
     no_red(&p.text());
@@ -211,9 +198,9 @@ async fn a_red_incident_report_and_drafts_are_not_found_for_people_not_named_on_
             .status,
         200
     );
-    let cookie = cookie_of(&a.login("viewer", PASSWORD).await, "hikeshi_session").unwrap();
+    let b = Browser::login(&a, "viewer").await;
     for path in ["report", "report.pdf", "drafts"] {
-        let p = page(&a, &cookie, &format!("/incidents/{n}/{path}")).await;
+        let p = b.get(&format!("/incidents/{n}/{path}")).await;
         assert_eq!(p.status, 404, "{path}");
         assert!(!p.text().contains("Red secret"));
     }
@@ -293,8 +280,8 @@ async fn owner_reached_refuses_bad_times_and_feeds_the_time_metrics() {
     );
 
     // The statistics page shows the clock.
-    let cookie = cookie_of(&a.login("viewer", PASSWORD).await, "hikeshi_session").unwrap();
-    let p = page(&a, &cookie, "/stats?lang=ja").await;
+    let b = Browser::login(&a, "viewer").await;
+    let p = b.get("/stats?lang=ja").await;
     assert!(p.text().contains("管理者への連絡"));
 }
 
@@ -393,8 +380,8 @@ async fn notice_drafts_come_from_the_editable_templates_in_both_languages() {
     );
 
     // The page: both drafts in both languages, editable, with copy buttons.
-    let cookie = cookie_of(&a.login("handler", PASSWORD).await, "hikeshi_session").unwrap();
-    let p = page(&a, &cookie, &format!("/incidents/{n}/drafts?lang=ja")).await;
+    let b = Browser::login(&a, "handler").await;
+    let p = b.get(&format!("/incidents/{n}/drafts?lang=ja")).await;
     assert_eq!(p.status, 200, "{}", p.text());
     let html = p.text();
     assert_eq!(html.matches("<textarea").count(), 4);
