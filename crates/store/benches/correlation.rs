@@ -11,99 +11,17 @@
 //! The bulk load writes rows directly (it is set-up, not what is measured); the measured
 //! operations go through the public Store API, audit chain included.
 
+#[path = "support/bulk.rs"]
+#[allow(dead_code)] // each benchmark uses part of the loader
+mod support;
+
 use hikeshi_domain::*;
 use hikeshi_store::{NewIncident, Store, StoreOptions, Viewer};
 use sqlx::Executor;
 use std::time::Instant;
+use support::indicator;
 
 const INCIDENTS: i64 = 2_000;
-const BATCH: usize = 400;
-
-fn indicator(i: u64) -> Indicator {
-    // Deterministic mix: domains sharing registrable names (20 per name), addresses sharing /24s,
-    // URLs, hashes.
-    match i % 4 {
-        0 => Indicator {
-            kind: Kind::Domain,
-            value: format!("h{i}.evil{}.com", i / 80),
-        },
-        1 => {
-            let a = 0x2D00_0000u32.wrapping_add((i as u32).wrapping_mul(7));
-            Indicator {
-                kind: Kind::Ipv4,
-                value: std::net::Ipv4Addr::from(a).to_string(),
-            }
-        }
-        2 => Indicator {
-            kind: Kind::Url,
-            value: format!("http://cdn{}.bad{}.net/p/{i}", i % 7, i / 400),
-        },
-        _ => Indicator {
-            kind: Kind::Sha256,
-            value: format!("{:064x}", i.wrapping_mul(0x9E37_79B9_7F4A_7C15)),
-        },
-    }
-}
-
-fn link_name(l: hikeshi_ioc::Link) -> String {
-    serde_json::to_value(l)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
-async fn load(url: &str, n: u64) -> Result<(), Box<dyn std::error::Error>> {
-    sqlx::any::install_default_drivers();
-    let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(url).await?;
-    let t = Instant::now();
-    let mut i = 0u64;
-    while i < n {
-        let end = (i + BATCH as u64).min(n);
-        let mut tx = sqlx::Connection::begin(&mut c).await?;
-        let mut ind = String::from("INSERT INTO indicators (id, kind, value, created_at) VALUES ");
-        let mut keys = String::from("INSERT INTO indicator_keys (indicator_id, link, key) VALUES ");
-        let mut links = String::from(
-            "INSERT INTO incident_indicators (incident_id, indicator_id, role, tlp, note, added_at) VALUES ",
-        );
-        let mut nkeys = 0;
-        for j in i..end {
-            let d = indicator(j);
-            let id = j + 1_000_000_000; // clear of ids the API hands out
-            ind.push_str(&format!(
-                "{}({id}, '{}', '{}', 0)",
-                if j == i { "" } else { ", " },
-                d.kind.as_str(),
-                d.value
-            ));
-            for k in hikeshi_ioc::weak_keys(&d) {
-                keys.push_str(&format!(
-                    "{}({id}, '{}', '{}')",
-                    if nkeys == 0 { "" } else { ", " },
-                    link_name(k.link),
-                    k.value
-                ));
-                nkeys += 1;
-            }
-            let inc = (j as i64 % INCIDENTS) + 1;
-            links.push_str(&format!(
-                "{}({inc}, {id}, 'unknown', 'amber', '', 0)",
-                if j == i { "" } else { ", " }
-            ));
-        }
-        tx.execute(ind.as_str()).await?;
-        if nkeys > 0 {
-            tx.execute(keys.as_str()).await?;
-        }
-        tx.execute(links.as_str()).await?;
-        tx.commit().await?;
-        i = end;
-    }
-    eprintln!(
-        "loaded {n} indicators in {:.1} s",
-        t.elapsed().as_secs_f64()
-    );
-    Ok(())
-}
 
 fn pct(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
@@ -141,7 +59,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             )
             .await?;
     }
-    load(&url, n).await?;
+    support::load(&url, n, INCIDENTS).await?;
     if backend == "Postgres" {
         sqlx::any::install_default_drivers();
         let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await?;

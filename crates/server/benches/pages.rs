@@ -1,0 +1,270 @@
+//! Page render latency with a large database (issue 8): 100,000 incidents, 1,000,000 indicators
+//! (10 per incident), 100,000 reports, then the real server on a loopback port and a load
+//! generator of C concurrent clients (default 2, one per core) fetching each main page R times
+//! (default 200) with an API token; prints p50/p95/max per page and overall.
+//!
+//! ```sh
+//! cargo bench -p hikeshi-server --bench pages                          # SQLite in a temp dir
+//! HIKESHI_BENCH_DATABASE_URL=postgres://…/db cargo bench -p hikeshi-server --bench pages
+//! HIKESHI_BENCH_INCIDENTS=10000 HIKESHI_BENCH_ROUNDS=50 cargo bench -p hikeshi-server --bench pages
+//! ```
+//!
+//! The bulk load writes rows directly (set-up, not what is measured): one incident and one report
+//! are made through the Store API and copied with a recursive `INSERT … SELECT`, the indicators
+//! come from the store benchmarks' loader. Each request is timed from sending to the last byte of
+//! the body, so it includes the network stack and the client.
+
+#[path = "../../store/benches/support/bulk.rs"]
+#[allow(dead_code)] // each benchmark uses part of the loader
+mod bulk;
+
+use hikeshi_domain::*;
+use hikeshi_server::auth::{hash_token, random_token};
+use hikeshi_server::{AppState, ServerConfig};
+use hikeshi_store::{NewIncident, NewUser, Store, StoreOptions};
+use sqlx::Executor;
+use std::sync::Arc;
+use std::time::Instant;
+
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn pct(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+async fn load(
+    store: &Store,
+    url: &str,
+    incidents: u64,
+    reports: u64,
+    indicators: u64,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let t = Instant::now();
+    let now = time::now_ms();
+    let r = store
+        .submit_report(
+            &Actor::System,
+            NewReport {
+                channel: Some(Channel::Mail),
+                reporter_name: "山田 太郎".into(),
+                reporter_email: "taro@example.jp".into(),
+                subject: "フィッシングサイトの報告 / phishing site".into(),
+                body: "hxxps://login-example[.]com/ を確認しました。192.0.2.10".into(),
+                raw: b"Subject: report\r\n\r\nbody".to_vec(),
+                raw_content_type: "message/rfc822".into(),
+                ..Default::default()
+            },
+        )
+        .await?;
+    let inc = store
+        .create_incident(
+            &Actor::System,
+            NewIncident {
+                title: "bench incident".into(),
+                summary: "phishing site reported by mail".into(),
+                category: Category::Phishing,
+                rsit: None,
+                attacker: None,
+                asset: None,
+                tlp: Tlp::Amber,
+                impact: Impact::default(),
+                owner: None,
+                reports: vec![r.id],
+                is_exercise: false,
+            },
+        )
+        .await?;
+    assert_eq!(
+        (inc.id.0, r.id.0),
+        (1, 1),
+        "the bench needs an empty database"
+    );
+    sqlx::any::install_default_drivers();
+    let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(url).await?;
+    let cols = bulk::incident_cols(incidents, now);
+    bulk::copy_rows(&mut c, "incidents", incidents, &cols).await?;
+    c.execute(
+        format!(
+            "UPDATE incident_counters SET last = last + {}",
+            incidents - 1
+        )
+        .as_str(),
+    )
+    .await?;
+    let rcols = bulk::report_cols(reports, incidents, now);
+    bulk::copy_rows(&mut c, "reports", reports, &rcols).await?;
+    eprintln!(
+        "loaded {incidents} incidents and {reports} reports in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    bulk::load(url, indicators, incidents as i64).await?;
+    c.execute("ANALYZE").await?;
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let incidents = env_or("HIKESHI_BENCH_INCIDENTS", 100_000);
+    let indicators = env_or("HIKESHI_BENCH_INDICATORS", incidents * 10);
+    let reports = env_or("HIKESHI_BENCH_REPORTS", incidents);
+    let rounds = env_or("HIKESHI_BENCH_ROUNDS", 200) as usize;
+    let clients = env_or("HIKESHI_BENCH_CLIENTS", 2) as usize;
+    let dir = tempfile::tempdir()?;
+    let url = std::env::var("HIKESHI_BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}/bench.sqlite3?mode=rwc", dir.path().display()));
+    let store = Store::connect(&url, StoreOptions::default()).await?;
+    store.migrate().await?;
+    let backend = format!("{:?}", store.backend());
+    load(&store, &url, incidents, reports, indicators).await?;
+
+    let handler = store
+        .create_user(
+            &Actor::System,
+            &NewUser {
+                username: "bench".into(),
+                display_name: "Bench".into(),
+                email: "bench@example.jp".into(),
+                role: Role::Handler,
+                lang: "ja".into(),
+                password_hash: "$argon2id$unused".into(),
+                must_change_password: false,
+            },
+        )
+        .await?;
+    let token = random_token();
+    store
+        .create_api_token(&Actor::System, handler.id, "bench", &hash_token(&token))
+        .await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let state = AppState::new(store.clone(), ServerConfig::default());
+    tokio::spawn(hikeshi_server::serve_on(
+        state,
+        listener,
+        std::future::pending(),
+    ));
+
+    // The pages a handler opens all day; ids spread over the whole table.
+    let mid = incidents / 2;
+    let year = {
+        let row = store
+            .incident(hikeshi_store::Viewer::System, IncidentId(mid as i64))
+            .await?;
+        row.number.to_string()
+    };
+    let some_indicator = 1_000_000_000 + indicators / 3;
+    let pages: Vec<(&str, String)> = vec![
+        ("dashboard", "/".into()),
+        ("reports", "/reports".into()),
+        ("reports page 100", "/reports?page=100".into()),
+        (
+            "reports search",
+            "/reports?q=reporter42%40example.jp".into(),
+        ),
+        ("report", format!("/reports/{}", reports / 3)),
+        ("incidents", "/incidents".into()),
+        ("incidents page 1000", "/incidents?page=1000".into()),
+        ("incidents open", "/incidents?phase=containment".into()),
+        (
+            "incidents search",
+            "/incidents?q=bench%20incident%2077777".into(),
+        ),
+        ("incident", format!("/incidents/{year}")),
+        ("graph incident", format!("/graph?node=i:{mid}")),
+        ("graph indicator", format!("/graph?node=d:{some_indicator}")),
+        ("assets", "/assets".into()),
+        ("stats", "/stats".into()),
+        ("settings", "/settings".into()),
+    ];
+    // Warm up once each (and check every page answers 200).
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    for (name, path) in &pages {
+        let res = agent
+            .get(&format!("{base}{path}"))
+            .header("Authorization", &format!("Bearer {token}"))
+            .call()?;
+        let status = res.status().as_u16();
+        if status != 200 {
+            return Err(format!("{name} {path}: HTTP {status}").into());
+        }
+    }
+    let names: Vec<String> = pages.iter().map(|(n, _)| (*n).to_owned()).collect();
+    let pages = Arc::new(pages);
+    let mut all: Vec<Vec<f64>> = vec![Vec::new(); pages.len()];
+    let results = tokio::task::spawn_blocking(move || {
+        let handles: Vec<_> = (0..clients)
+            .map(|c| {
+                let pages = pages.clone();
+                let base = base.clone();
+                let token = token.clone();
+                std::thread::spawn(move || {
+                    let agent: ureq::Agent = ureq::Agent::config_builder()
+                        .http_status_as_error(false)
+                        .build()
+                        .into();
+                    let mut times = vec![Vec::new(); pages.len()];
+                    for r in 0..rounds / clients.max(1) {
+                        for j in 0..pages.len() {
+                            // Clients start at different pages so they do not march in step.
+                            let i = (j + c + r) % pages.len();
+                            let path = &pages[i].1;
+                            let t = Instant::now();
+                            let mut res = agent
+                                .get(&format!("{base}{path}"))
+                                .header("Authorization", &format!("Bearer {token}"))
+                                .call()
+                                .expect("request");
+                            let body = res.body_mut().read_to_vec().expect("body");
+                            assert!(!body.is_empty());
+                            times[i].push(t.elapsed().as_secs_f64() * 1e3);
+                        }
+                    }
+                    times
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("client"))
+            .collect::<Vec<_>>()
+    })
+    .await?;
+    for client in results {
+        for (i, t) in client.into_iter().enumerate() {
+            all[i].extend(t);
+        }
+    }
+    println!(
+        "{backend}: {incidents} incidents, {indicators} indicators, {reports} reports; {clients} clients, {rounds} requests per page"
+    );
+    println!("| page | p50 ms | p95 ms | max ms |");
+    println!("|---|---|---|---|");
+    let mut every = Vec::new();
+    for (i, t) in all.iter_mut().enumerate() {
+        t.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        every.extend_from_slice(t);
+        println!(
+            "| {} | {:.1} | {:.1} | {:.1} |",
+            names[i],
+            pct(t, 0.50),
+            pct(t, 0.95),
+            t[t.len() - 1]
+        );
+    }
+    every.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    println!(
+        "| **all pages** | {:.1} | **{:.1}** | {:.1} |",
+        pct(&every, 0.50),
+        pct(&every, 0.95),
+        every[every.len() - 1]
+    );
+    Ok(())
+}
