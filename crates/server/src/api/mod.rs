@@ -6,8 +6,8 @@ pub(crate) mod graph;
 mod incident_docs;
 mod incidents;
 mod indicators;
-mod notify;
 mod meta;
+mod notify;
 pub use meta::OPENAPI;
 mod reports;
 pub(crate) mod search;
@@ -149,8 +149,8 @@ fn serde_urlencoded_like<T: DeserializeOwned>(q: &str) -> Result<T, AppError> {
 }
 
 pub(crate) use incidents::resolve as resolve_incident;
-pub(crate) use notify::ContactBody;
 pub(crate) use indicators::correlations_json;
+pub(crate) use notify::ContactBody;
 
 /// A report's raw bytes as a download that no browser will render.
 pub(crate) fn download_raw(bytes: Vec<u8>, id: i64) -> axum::response::Response {

@@ -118,7 +118,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "msg_template.html",
         include_str!("../../templates/msg_template.html"),
     ),
-    ("contacts.html", include_str!("../../templates/contacts.html")),
+    (
+        "contacts.html",
+        include_str!("../../templates/contacts.html"),
+    ),
     ("notify.html", include_str!("../../templates/notify.html")),
     (
         "notify_status.html",

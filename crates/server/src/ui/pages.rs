@@ -182,8 +182,7 @@ async fn reports(
         report_value,
         json!({"status": q.status, "q": q.q}),
     );
-    super::search_pages::saved_vars(&st, &user, "reports", raw.as_deref(), &mut vars)
-        .await?;
+    super::search_pages::saved_vars(&st, &user, "reports", raw.as_deref(), &mut vars).await?;
     Ok(render(&st, &ctx, "reports.html", vars))
 }
 
@@ -258,8 +257,7 @@ async fn incidents(
         incident_value,
         json!({"phase": q.phase, "category": q.category, "priority": q.priority, "q": q.q, "open": q.open}),
     );
-    super::search_pages::saved_vars(&st, &user, "incidents", raw.as_deref(), &mut vars)
-        .await?;
+    super::search_pages::saved_vars(&st, &user, "incidents", raw.as_deref(), &mut vars).await?;
     Ok(render(&st, &ctx, "incidents.html", vars))
 }
 
