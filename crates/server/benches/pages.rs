@@ -177,6 +177,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("incident", format!("/incidents/{year}")),
         ("graph incident", format!("/graph?node=i:{mid}")),
         ("graph indicator", format!("/graph?node=d:{some_indicator}")),
+        ("search indicator", "/search?q=h776.evil9.com".into()),
+        ("search text", "/search?q=bench%20incident%2077777".into()),
         ("assets", "/assets".into()),
         ("stats", "/stats".into()),
         ("settings", "/settings".into()),
