@@ -110,7 +110,7 @@ pub async fn copy_rows(
     while from < n {
         let to = (from + chunk).min(n);
         let sql = format!(
-            "WITH RECURSIVE g(k) AS (SELECT {from} UNION ALL SELECT k + 1 FROM g WHERE k < {last}) \
+            "WITH RECURSIVE g(k) AS (SELECT CAST({from} AS BIGINT) UNION ALL SELECT k + 1 FROM g WHERE k < {last}) \
              INSERT INTO {table} ({}) SELECT {} FROM g, {table} t WHERE t.id = 1",
             names.join(", "),
             exprs.join(", "),
