@@ -42,6 +42,8 @@ pub(super) async fn incident_vars(
             let mut x = view(j);
             x["mb_done"] = json!(format!("{:.1}", j.progress.bytes_done as f64 / 1e6));
             x["mb_total"] = json!(format!("{:.1}", j.progress.bytes_total as f64 / 1e6));
+            // Shown with the page's `dt` filter, in the reader's time zone.
+            x["created_ms"] = json!(j.created_at);
             x
         })
         .collect();
