@@ -14,25 +14,6 @@ use mailkit::*;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn config(dir: &std::path::Path, smtp: &str, imap: &str, ca: &str) -> std::path::PathBuf {
-    let (imap_host, imap_port) = imap.rsplit_once(':').unwrap();
-    let (smtp_host, smtp_port) = smtp.rsplit_once(':').unwrap();
-    let path = dir.join("hikeshi.toml");
-    std::fs::write(
-        &path,
-        format!(
-            "[mail]\naddress = \"crash@example.org\"\ndisplay_name = \"Example CSIRT\"\n\
-             [mail.smtp]\nhost = \"{smtp_host}\"\nport = {smtp_port}\nsecurity = \"starttls\"\nca_file = \"{ca}\"\n\
-             timeout_seconds = 2\n\
-             [[mail.imap]]\nlabel = \"crash\"\nhost = \"{imap_host}\"\nport = {imap_port}\n\
-             security = \"starttls\"\nca_file = \"{ca}\"\nusername = \"crash@example.org\"\n\
-             password_env = \"HIKESHI_E2E_IMAP_PASSWORD\"\npoll_seconds = 1\n"
-        ),
-    )
-    .unwrap();
-    path
-}
-
 /// Run `hikeshi serve` with the crash point armed until it dies there.
 fn run_until_crash(data: &std::path::Path, config: &std::path::Path, at: &str) {
     let mut child = Command::new(bin())
@@ -81,30 +62,16 @@ fn a_kill_at_each_step_of_mail_intake_loses_nothing_and_doubles_no_report() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let config = config(dir.path(), &smtp, &imap, &ca);
-    let add = hikeshi_stdin(
+    let config = write_mailbox_config(
         dir.path(),
-        &[
-            "user",
-            "add",
-            "kato",
-            "--role",
-            "handler",
-            "--password-stdin",
-        ],
-        "a long enough password\n",
+        &smtp,
+        &imap,
+        &ca,
+        "crash@example.org",
+        "crash",
+        "timeout_seconds = 2\n",
     );
-    assert!(
-        add.status.success(),
-        "{}",
-        String::from_utf8_lossy(&add.stderr)
-    );
-    let token = stdout(&hikeshi(
-        dir.path(),
-        &["user", "token", "kato", "--name", "crash"],
-    ))
-    .trim()
-    .to_owned();
+    let token = handler_token(dir.path());
     let a = agent();
 
     for step in [
@@ -152,7 +119,7 @@ fn a_kill_at_each_step_of_mail_intake_loses_nothing_and_doubles_no_report() {
         );
 
         // The normal run finishes the work.
-        let (server, base) = serve_with(dir.path(), &config);
+        let (server, base) = serve_as(dir.path(), &config, "crash-pw");
         let url = format!("{base}/api/v1/reports?q={nonce}");
         let deadline = Instant::now() + Duration::from_secs(60);
         let ticket = loop {
@@ -209,29 +176,4 @@ fn a_kill_at_each_step_of_mail_intake_loses_nothing_and_doubles_no_report() {
         }
         drop(server);
     }
-}
-
-/// `hikeshi serve` on the crash mailbox, without a crash point.
-fn serve_with(data: &std::path::Path, config: &std::path::Path) -> (Kill, String) {
-    use std::io::BufRead;
-    let mut child = Command::new(bin())
-        .arg("--data-dir")
-        .arg(data)
-        .arg("--config")
-        .arg(config)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("HIKESHI_E2E_IMAP_PASSWORD", "crash-pw")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start hikeshi serve");
-    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let base = loop {
-        let line = lines.next().expect("serve printed its address").unwrap();
-        if let Some(a) = line.strip_prefix("hikeshi listening on ") {
-            break a.trim().to_owned();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    (Kill(child), base)
 }

@@ -21,17 +21,10 @@ mod bulk;
 use hikeshi_domain::*;
 use hikeshi_server::auth::{hash_token, random_token};
 use hikeshi_server::{AppState, ServerConfig};
-use hikeshi_store::{NewIncident, NewUser, Store, StoreOptions};
+use hikeshi_store::{NewUser, Store, StoreOptions};
 use sqlx::Executor;
 use std::sync::Arc;
 use std::time::Instant;
-
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn pct(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
@@ -46,44 +39,7 @@ async fn load(
 ) -> Result<(), Box<dyn std::error::Error>> {
     let t = Instant::now();
     let now = time::now_ms();
-    let r = store
-        .submit_report(
-            &Actor::System,
-            NewReport {
-                channel: Some(Channel::Mail),
-                reporter_name: "山田 太郎".into(),
-                reporter_email: "taro@example.jp".into(),
-                subject: "フィッシングサイトの報告 / phishing site".into(),
-                body: "hxxps://login-example[.]com/ を確認しました。192.0.2.10".into(),
-                raw: b"Subject: report\r\n\r\nbody".to_vec(),
-                raw_content_type: "message/rfc822".into(),
-                ..Default::default()
-            },
-        )
-        .await?;
-    let inc = store
-        .create_incident(
-            &Actor::System,
-            NewIncident {
-                title: "bench incident".into(),
-                summary: "phishing site reported by mail".into(),
-                category: Category::Phishing,
-                rsit: None,
-                attacker: None,
-                asset: None,
-                tlp: Tlp::Amber,
-                impact: Impact::default(),
-                owner: None,
-                reports: vec![r.id],
-                is_exercise: false,
-            },
-        )
-        .await?;
-    assert_eq!(
-        (inc.id.0, r.id.0),
-        (1, 1),
-        "the bench needs an empty database"
-    );
+    bulk::seed(store).await?;
     sqlx::any::install_default_drivers();
     let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(url).await?;
     let cols = bulk::incident_cols(incidents, now);
@@ -109,11 +65,11 @@ async fn load(
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let incidents = env_or("HIKESHI_BENCH_INCIDENTS", 100_000);
-    let indicators = env_or("HIKESHI_BENCH_INDICATORS", incidents * 10);
-    let reports = env_or("HIKESHI_BENCH_REPORTS", incidents);
-    let rounds = env_or("HIKESHI_BENCH_ROUNDS", 200) as usize;
-    let clients = env_or("HIKESHI_BENCH_CLIENTS", 2) as usize;
+    let incidents = bulk::env_or("HIKESHI_BENCH_INCIDENTS", 100_000);
+    let indicators = bulk::env_or("HIKESHI_BENCH_INDICATORS", incidents * 10);
+    let reports = bulk::env_or("HIKESHI_BENCH_REPORTS", incidents);
+    let rounds = bulk::env_or("HIKESHI_BENCH_ROUNDS", 200) as usize;
+    let clients = bulk::env_or("HIKESHI_BENCH_CLIENTS", 2) as usize;
     let dir = tempfile::tempdir()?;
     let url = std::env::var("HIKESHI_BENCH_DATABASE_URL")
         .unwrap_or_else(|_| format!("sqlite://{}/bench.sqlite3?mode=rwc", dir.path().display()));

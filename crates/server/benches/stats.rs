@@ -15,17 +15,9 @@
 mod bulk;
 
 use hikeshi_domain::period::Period;
-use hikeshi_domain::*;
-use hikeshi_store::{NewIncident, Store, StoreOptions, Viewer};
+use hikeshi_store::{Store, StoreOptions, Viewer};
 use sqlx::{Executor, Row};
 use std::time::Instant;
-
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -40,44 +32,7 @@ async fn load(
     now: i64,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let t = Instant::now();
-    let r = store
-        .submit_report(
-            &Actor::System,
-            NewReport {
-                channel: Some(Channel::Mail),
-                reporter_name: "山田 太郎".into(),
-                reporter_email: "taro@example.jp".into(),
-                subject: "フィッシングサイトの報告".into(),
-                body: "hxxps://login-example[.]com/".into(),
-                raw: b"Subject: report\r\n\r\nbody".to_vec(),
-                raw_content_type: "message/rfc822".into(),
-                ..Default::default()
-            },
-        )
-        .await?;
-    let inc = store
-        .create_incident(
-            &Actor::System,
-            NewIncident {
-                title: "bench incident".into(),
-                summary: String::new(),
-                category: Category::Phishing,
-                rsit: None,
-                attacker: None,
-                asset: None,
-                tlp: Tlp::Amber,
-                impact: Impact::default(),
-                owner: None,
-                reports: vec![r.id],
-                is_exercise: false,
-            },
-        )
-        .await?;
-    assert_eq!(
-        (inc.id.0, r.id.0),
-        (1, 1),
-        "the bench needs an empty database"
-    );
+    bulk::seed(store).await?;
     sqlx::any::install_default_drivers();
     let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(url).await?;
     bulk::copy_rows(
@@ -175,9 +130,9 @@ async fn full_scan(
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let incidents = env_or("HIKESHI_BENCH_INCIDENTS", 200_000);
-    let reports = env_or("HIKESHI_BENCH_REPORTS", 1_000_000);
-    let rounds = env_or("HIKESHI_BENCH_ROUNDS", 5) as usize;
+    let incidents = bulk::env_or("HIKESHI_BENCH_INCIDENTS", 200_000);
+    let reports = bulk::env_or("HIKESHI_BENCH_REPORTS", 1_000_000);
+    let rounds = bulk::env_or("HIKESHI_BENCH_ROUNDS", 5) as usize;
     let dir = tempfile::tempdir()?;
     let url = std::env::var("HIKESHI_BENCH_DATABASE_URL")
         .unwrap_or_else(|_| format!("sqlite://{}/bench.sqlite3?mode=rwc", dir.path().display()));

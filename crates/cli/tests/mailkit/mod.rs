@@ -114,6 +114,15 @@ impl Drop for Kill {
 
 /// `hikeshi serve` with the mail configuration; its base URL.
 pub fn serve(data: &std::path::Path, config: &std::path::Path) -> (Kill, String) {
+    serve_as(data, config, "csirt-pw")
+}
+
+/// [`serve`] polling a mailbox whose IMAP password is `imap_password`.
+pub fn serve_as(
+    data: &std::path::Path,
+    config: &std::path::Path,
+    imap_password: &str,
+) -> (Kill, String) {
     let mut child = Command::new(bin())
         .arg("--data-dir")
         .arg(data)
@@ -121,7 +130,7 @@ pub fn serve(data: &std::path::Path, config: &std::path::Path) -> (Kill, String)
         .arg(config)
         .args(["serve", "--listen", "127.0.0.1:0"])
         .env("HIKESHI_LOG", "info")
-        .env("HIKESHI_E2E_IMAP_PASSWORD", "csirt-pw")
+        .env("HIKESHI_E2E_IMAP_PASSWORD", imap_password)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -141,17 +150,31 @@ pub fn serve(data: &std::path::Path, config: &std::path::Path) -> (Kill, String)
 /// The configuration file for `hikeshi serve`: our address, Postfix for sending, and the
 /// CSIRT's mailbox polled every second, all over STARTTLS with the script's CA.
 pub fn write_config(dir: &std::path::Path, smtp: &str, imap: &str, ca: &str) -> std::path::PathBuf {
+    write_mailbox_config(dir, smtp, imap, ca, "csirt@example.org", "abuse", "")
+}
+
+/// [`write_config`] for the mailbox `address` (our address too) labelled `label`, with
+/// `smtp_extra` (TOML lines, e.g. `timeout_seconds = 2\n`) added to `[mail.smtp]`.
+pub fn write_mailbox_config(
+    dir: &std::path::Path,
+    smtp: &str,
+    imap: &str,
+    ca: &str,
+    address: &str,
+    label: &str,
+    smtp_extra: &str,
+) -> std::path::PathBuf {
     let (imap_host, imap_port) = imap.rsplit_once(':').unwrap();
     let (smtp_host, smtp_port) = smtp.rsplit_once(':').unwrap();
     let config = dir.join("hikeshi.toml");
     std::fs::write(
         &config,
         format!(
-            "[mail]\naddress = \"csirt@example.org\"\ndisplay_name = \"Example CSIRT\"\n\
+            "[mail]\naddress = \"{address}\"\ndisplay_name = \"Example CSIRT\"\n\
              [mail.smtp]\nhost = \"{smtp_host}\"\nport = {smtp_port}\nsecurity = \"starttls\"\n\
-             ca_file = \"{ca}\"\n\
-             [[mail.imap]]\nlabel = \"abuse\"\nhost = \"{imap_host}\"\nport = {imap_port}\n\
-             security = \"starttls\"\nca_file = \"{ca}\"\nusername = \"csirt@example.org\"\n\
+             ca_file = \"{ca}\"\n{smtp_extra}\
+             [[mail.imap]]\nlabel = \"{label}\"\nhost = \"{imap_host}\"\nport = {imap_port}\n\
+             security = \"starttls\"\nca_file = \"{ca}\"\nusername = \"{address}\"\n\
              password_env = \"HIKESHI_E2E_IMAP_PASSWORD\"\npoll_seconds = 1\n"
         ),
     )

@@ -197,3 +197,55 @@ pub fn report_cols(reports: u64, incidents: u64, now: i64) -> Vec<(&'static str,
         ("raw_content_type", "t.raw_content_type".into()),
     ]
 }
+
+/// A benchmark setting from the environment, or its default.
+pub fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Report 1 and incident 1, made through the Store API: the rows [`copy_rows`] copies.
+pub async fn seed(store: &hikeshi_store::Store) -> Result<(), Box<dyn std::error::Error>> {
+    use hikeshi_domain::*;
+    let r = store
+        .submit_report(
+            &Actor::System,
+            NewReport {
+                channel: Some(Channel::Mail),
+                reporter_name: "山田 太郎".into(),
+                reporter_email: "taro@example.jp".into(),
+                subject: "フィッシングサイトの報告 / phishing site".into(),
+                body: "hxxps://login-example[.]com/ を確認しました。192.0.2.10".into(),
+                raw: b"Subject: report\r\n\r\nbody".to_vec(),
+                raw_content_type: "message/rfc822".into(),
+                ..Default::default()
+            },
+        )
+        .await?;
+    let inc = store
+        .create_incident(
+            &Actor::System,
+            hikeshi_store::NewIncident {
+                title: "bench incident".into(),
+                summary: "phishing site reported by mail".into(),
+                category: Category::Phishing,
+                rsit: None,
+                attacker: None,
+                asset: None,
+                tlp: Tlp::Amber,
+                impact: Impact::default(),
+                owner: None,
+                reports: vec![r.id],
+                is_exercise: false,
+            },
+        )
+        .await?;
+    assert_eq!(
+        (inc.id.0, r.id.0),
+        (1, 1),
+        "the bench needs an empty database"
+    );
+    Ok(())
+}
