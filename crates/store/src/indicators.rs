@@ -37,20 +37,31 @@ pub(crate) async fn upsert_indicator(tx: &mut Tx<'_>, ind: &Indicator) -> Result
     .fetch_one(&mut *tx.tx)
     .await?
     .try_get("id")?;
-    for k in hikeshi_ioc::weak_keys(ind) {
-        let link = serde_json::to_value(k.link)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        sqlx::query(
-            "INSERT INTO indicator_keys (indicator_id, link, key) VALUES ($1, $2, $3) \
+    // All weak-link keys in one statement: one round trip however many keys there are.
+    let keys: Vec<(String, String)> = hikeshi_ioc::weak_keys(ind)
+        .into_iter()
+        .map(|k| {
+            let link = serde_json::to_value(k.link)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            (link, k.value)
+        })
+        .collect();
+    if !keys.is_empty() {
+        let values: Vec<String> = (0..keys.len())
+            .map(|i| format!("($1, ${}, ${})", 2 * i + 2, 2 * i + 3))
+            .collect();
+        let sql = format!(
+            "INSERT INTO indicator_keys (indicator_id, link, key) VALUES {} \
              ON CONFLICT (indicator_id, link, key) DO NOTHING",
-        )
-        .bind(id)
-        .bind(link)
-        .bind(k.value)
-        .execute(&mut *tx.tx)
-        .await?;
+            values.join(", ")
+        );
+        let mut q = sqlx::query(&sql).bind(id);
+        for (link, key) in keys {
+            q = q.bind(link).bind(key);
+        }
+        q.execute(&mut *tx.tx).await?;
     }
     Ok(IndicatorId(id))
 }
@@ -262,18 +273,37 @@ impl Store {
         id: IndicatorId,
         exclude: Option<IncidentId>,
     ) -> Result<Correlations> {
-        sqlx::query("SELECT 1 AS one FROM indicators WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("indicator {}", id.0)))?;
-        let incidents = self
-            .linked_incidents(viewer, &[id.0], exclude)
-            .await?
-            .into_iter()
-            .map(|(_, l)| l)
-            .collect();
+        // The five reads are independent: run them at once on separate pool connections, so
+        // the answer costs the slowest read rather than the sum of their round trips.
+        let this = [id.0];
+        let (found, incidents, reports, weak, sources) = tokio::try_join!(
+            async {
+                Ok::<_, StoreError>(
+                    sqlx::query("SELECT 1 AS one FROM indicators WHERE id = $1")
+                        .bind(id.0)
+                        .fetch_optional(&self.pool)
+                        .await?
+                        .is_some(),
+                )
+            },
+            self.linked_incidents(viewer, &this, exclude),
+            self.correlated_reports(viewer, id),
+            self.weak_links(viewer, id),
+            self.source_links(viewer, id),
+        )?;
+        if !found {
+            return Err(StoreError::NotFound(format!("indicator {}", id.0)));
+        }
+        Ok(Correlations {
+            incidents: incidents.into_iter().map(|(_, l)| l).collect(),
+            reports,
+            weak,
+            sources,
+        })
+    }
 
+    /// Reports holding the indicator, as the viewer may see them.
+    async fn correlated_reports(&self, viewer: Viewer, id: IndicatorId) -> Result<Vec<ReportLink>> {
         let mut w = Where::default();
         w.and("ri.indicator_id = ?", Arg::Int(id.0));
         viewer.restrict_reports(&mut w, "r");
@@ -282,7 +312,7 @@ impl Store {
              ORDER BY r.received_at DESC LIMIT {LINK_LIMIT}",
             w.sql()
         );
-        let reports = bind_all(sqlx::query(&sql), &w.args)
+        bind_all(sqlx::query(&sql), &w.args)
             .fetch_all(&self.pool)
             .await?
             .iter()
@@ -293,9 +323,13 @@ impl Store {
                     received_at: r.try_get("received_at")?,
                 })
             })
-            .collect::<Result<Vec<_>>>()?;
+            .collect()
+    }
 
-        // A weakly linked indicator known to the viewer only from TLP:RED context is left out.
+    /// Indicators sharing a registrable domain, network or URL host with `id`, with the
+    /// incidents holding them. A weakly linked indicator known to the viewer only from TLP:RED
+    /// context is left out.
+    async fn weak_links(&self, viewer: Viewer, id: IndicatorId) -> Result<Vec<WeakLink>> {
         let mut w = Where::default();
         w.and("k1.indicator_id = ?", Arg::Int(id.0));
         viewer.restrict_indicators(&mut w, "d.id");
@@ -325,7 +359,7 @@ impl Store {
         }
         let ids: Vec<i64> = weak_rows.iter().map(|w| w.0).collect();
         let linked = self.linked_incidents(viewer, &ids, None).await?;
-        let weak = weak_rows
+        Ok(weak_rows
             .into_iter()
             .map(|(wid, link, key, indicator)| WeakLink {
                 link,
@@ -337,9 +371,13 @@ impl Store {
                     .map(|(_, l)| l.clone())
                     .collect(),
             })
-            .collect();
-        // Outside sources. Nobody is named on a TLP:RED marking that came from outside, so
-        // those are shown only to the system (the operator's command line), never in a view.
+            .collect())
+    }
+
+    /// Outside sources of the indicator. Nobody is named on a TLP:RED marking that came from
+    /// outside, so those are shown only to the system (the operator's command line), never in
+    /// a view.
+    async fn source_links(&self, viewer: Viewer, id: IndicatorId) -> Result<Vec<SourceLink>> {
         let mut w = Where::default();
         w.and("s.indicator_id = ?", Arg::Int(id.0));
         if matches!(viewer, Viewer::User(_)) {
@@ -350,7 +388,7 @@ impl Store {
              ORDER BY s.last_at DESC LIMIT {LINK_LIMIT}",
             w.sql()
         );
-        let sources = bind_all(sqlx::query(&sql), &w.args)
+        bind_all(sqlx::query(&sql), &w.args)
             .fetch_all(&self.pool)
             .await?
             .iter()
@@ -363,13 +401,7 @@ impl Store {
                     last_at: r.try_get("last_at")?,
                 })
             })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Correlations {
-            incidents,
-            reports,
-            weak,
-            sources,
-        })
+            .collect()
     }
 }
 

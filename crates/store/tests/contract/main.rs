@@ -25,6 +25,7 @@ on_both_backends!(
     lists_filter_and_paginate,
     tlp_red_incidents_are_seen_only_by_the_people_named_on_them,
     users_sessions_and_tokens,
+    administrators_change_roles_and_disable_accounts_but_keep_one_admin,
     the_audit_chain_records_every_write_and_detects_tampering,
     concurrent_writers_keep_the_audit_chain_linear,
     indicators_correlate_across_incidents_without_leaking_context,

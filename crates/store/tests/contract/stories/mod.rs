@@ -83,3 +83,5 @@ mod graph;
 pub use graph::*;
 mod search;
 pub use search::*;
+mod user_admin;
+pub use user_admin::*;
