@@ -36,6 +36,7 @@ mod msg_templates;
 mod national;
 mod notifications;
 pub(crate) mod outbox;
+mod outbox_admin;
 mod query;
 mod reports;
 mod rows;
@@ -64,6 +65,7 @@ pub use misp_events::{MispAttr, MispEventRow, MispQuery, MispReader, NewMispEven
 pub use msg_templates::TemplateOverride;
 pub use notifications::{NewNotification, Notification};
 pub use outbox::{Claimed, Enqueued, NewOutgoing, OutKind, Outgoing, SendLimit, backoff_ms};
+pub use outbox_admin::{OUTBOX_LIST_LIMIT, OutboxOverview};
 pub use reports::ReportFilter;
 pub use rows::{Page, Paged};
 pub use saved_filters::{FILTER_NAME_MAX, FILTER_QUERY_MAX, FILTER_SCOPES, SavedFilter};

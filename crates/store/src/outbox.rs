@@ -109,10 +109,10 @@ pub fn backoff_ms(attempts: i64) -> i64 {
     (FIRST_BACKOFF_MS << shift).min(MAX_BACKOFF_MS)
 }
 
-const OUT_COLS: &str = "id, kind, report_id, incident_id, recipients, subject, lang, message_id, status, \
+pub(crate) const OUT_COLS: &str = "id, kind, report_id, incident_id, recipients, subject, lang, message_id, status, \
     attempts, next_attempt_at, last_error, created_at, sent_at, answered_at, answered_by";
 
-fn outgoing(r: &AnyRow) -> Result<Outgoing> {
+pub(crate) fn outgoing(r: &AnyRow) -> Result<Outgoing> {
     let recipients: String = r.try_get("recipients")?;
     Ok(Outgoing {
         id: r.try_get("id")?,

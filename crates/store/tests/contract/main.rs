@@ -36,6 +36,7 @@ on_both_backends!(
     feeds_and_imports_link_indicators_to_their_source,
     time_metrics_come_from_recorded_times_and_phase_history,
     outgoing_mail_is_queued_claimed_once_retried_and_answered,
+    the_outbox_overview_counts_everything_and_lists_only_what_the_viewer_may_see,
     template_overrides_are_saved_replaced_reset_and_audited,
     contacts_are_kept_checked_and_audited,
     notifications_are_queued_with_their_incident_and_answered_by_a_reply,

@@ -259,3 +259,95 @@ async fn f_expire_lease(f: &Fresh, id: i64) {
 }
 
 const FIRST_BACKOFF: i64 = 60_000;
+
+/// The administrator's view of the queue: totals of everything, the unsent rows they may see
+/// (a TLP:RED incident's notification only to the people named on it), and "retry now".
+pub async fn the_outbox_overview_counts_everything_and_lists_only_what_the_viewer_may_see(
+    f: &Fresh,
+) {
+    let s = &f.store;
+    let owner = user(s, "owner", Role::Handler).await;
+    let admin = user(s, "admin", Role::Admin).await;
+    let mut n = new_incident("Red incident", Category::Targeted, vec![]);
+    n.tlp = Tlp::Red;
+    n.owner = Some(owner.id);
+    let red = s.create_incident(&Actor::Cli, n).await.unwrap();
+    let rep = s
+        .submit_report(&Actor::Public, report("plain", "body"))
+        .await
+        .unwrap();
+    let mut to_red = ack_for(rep.id, "site@example.net");
+    to_red.kind = OutKind::Notification;
+    to_red.report_id = None;
+    to_red.incident_id = Some(red.id);
+    to_red.message_id = "n1@example.org".into();
+    let Enqueued::Queued(q_red) = s
+        .enqueue_outgoing(&Actor::System, &to_red, None)
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    let Enqueued::Queued(q_ack) = s
+        .enqueue_outgoing(&Actor::System, &ack_for(rep.id, "taro@example.jp"), None)
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    let claimed = s.claim_outgoing("node-1", 10, 60_000).await.unwrap();
+    assert_eq!(claimed.len(), 2);
+    s.mark_failed(q_red, "550 no such user").await.unwrap();
+    s.mark_sent(q_ack).await.unwrap();
+    let now = hikeshi_domain::time::now_ms();
+
+    let o = s
+        .outbox_overview(Viewer::User(admin.id), now)
+        .await
+        .unwrap();
+    assert_eq!((o.queued, o.sending, o.failed, o.sent_24h), (0, 0, 1, 1));
+    assert!(o.oldest_unsent_at.is_some());
+    assert!(
+        o.unsent.is_empty(),
+        "the red notification is not listed: {:?}",
+        o.unsent
+    );
+    let o = s
+        .outbox_overview(Viewer::User(owner.id), now)
+        .await
+        .unwrap();
+    assert_eq!(o.unsent.len(), 1);
+    assert_eq!(
+        (o.unsent[0].id, o.unsent[0].last_error.as_str()),
+        (q_red, "550 no such user")
+    );
+    assert!(o.unsent[0].next_attempt_at > now, "waiting out its backoff");
+
+    s.retry_outgoing_now(&Actor::User(owner.id), q_red)
+        .await
+        .unwrap();
+    let o = s.outbox_overview(Viewer::System, now).await.unwrap();
+    assert!(o.unsent[0].next_attempt_at <= hikeshi_domain::time::now_ms());
+    assert_eq!(
+        s.claim_outgoing("node-1", 10, 60_000).await.unwrap().len(),
+        1,
+        "due again"
+    );
+    assert!(
+        matches!(
+            s.retry_outgoing_now(&Actor::System, q_ack).await,
+            Err(StoreError::NotFound(_))
+        ),
+        "a sent message is not retried"
+    );
+    assert_eq!(
+        s.recent_audit(5)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|e| e.action == "mail.retry")
+            .count(),
+        1
+    );
+    assert!(s.verify_audit().await.unwrap().is_ok());
+}
