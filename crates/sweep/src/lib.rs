@@ -9,7 +9,8 @@
 //!   sorted CIDR ranges and normalised URLs; [`read_indicators`] loads a handler's list.
 //! - [`Sweeper`]: reads files, directories, standard input or any `io::Read` (gzip, zstd and
 //!   bzip2 detected by magic bytes), detects the [`Format`] (Squid, combined, Zeek, JSON lines,
-//!   CSV, text) and matches blocks of lines on `threads` threads.
+//!   CSV, text) and matches blocks of lines on `threads` threads; one large plain file is split
+//!   into segments, and the members of a multi-member gzip file are inflated in parallel.
 //! - [`Hit`] and [`SweepError`] go to a [`Sink`], in file and line order; problems never abort
 //!   the sweep.
 //! - [`output`]: JSON lines, CSV, table rows and per-indicator / per-host summaries.
@@ -55,6 +56,7 @@ mod hit;
 mod input;
 mod load;
 mod matcher;
+mod multigz;
 mod norm;
 pub mod output;
 mod quiet;

@@ -5,7 +5,8 @@
 //! `8 × threads` blocks in flight (enough slack that a matcher descheduled on a busy machine does
 //! not stall the inflater), so memory depends on `threads × block_size`, never on the log size.
 //! Blocks are reused rather than reallocated, which avoids page-faulting fresh memory for every
-//! block. Plain files on several threads go through `segments.rs` instead.
+//! block. Plain files on several threads go through `segments.rs` instead, multi-member gzip
+//! files through `multigz/`.
 
 use std::io::{self, Read};
 use std::path::Path;
@@ -164,13 +165,22 @@ impl<'s> Sweeper<'s> {
             }
             let name: Arc<str> = Arc::from(source.name());
             if let (Mode::Threads { .. }, Source::Path(path)) = (&*mode, &source)
-                && let Some(plan) = crate::segments::plan(path, &self.opts)
+                && let Some(plan) = Parallel::plan(path, &self.opts)
             {
-                // One plain file: every thread reads and matches its own segments.
+                // One plain or multi-member gzip file: every thread reads, inflates and matches
+                // its own part of it.
                 wait_all(mode, emitter);
                 seq += 1;
                 emitter.accept(seq - 1, Event::FileStart(Arc::clone(&name)));
-                crate::segments::sweep(plan, self.set, &self.opts, &name, &mut seq, emitter);
+                let (set, opts) = (self.set, &self.opts);
+                match plan {
+                    Parallel::Segments(p) => {
+                        crate::segments::sweep(p, set, opts, &name, &mut seq, emitter)
+                    }
+                    Parallel::Members(p) => {
+                        crate::multigz::sweep(p, set, opts, &name, &mut seq, emitter);
+                    }
+                }
                 seq += 1;
                 post(mode, emitter, seq - 1, Event::FileEnd);
                 continue;
@@ -311,9 +321,27 @@ impl<'s> Sweeper<'s> {
     }
 }
 
+/// One file swept by every thread at once, each reading its own part of it.
+enum Parallel {
+    Segments(crate::segments::Plan),
+    Members(crate::multigz::Plan),
+}
+
+impl Parallel {
+    fn plan(path: &Path, opts: &SweepOptions) -> Option<Parallel> {
+        crate::segments::plan(path, opts)
+            .map(Parallel::Segments)
+            .or_else(|| crate::multigz::plan(path, opts).map(Parallel::Members))
+    }
+}
+
 /// Reads until the block is full or the stream ends. A read error ends the stream: for a
 /// truncated gzip it is where the data stops.
-fn fill(reader: &mut dyn Read, buf: &mut [u8], len: &mut usize) -> (bool, Option<io::Error>) {
+pub(crate) fn fill(
+    reader: &mut dyn Read,
+    buf: &mut [u8],
+    len: &mut usize,
+) -> (bool, Option<io::Error>) {
     while *len < buf.len() {
         match reader.read(&mut buf[*len..]) {
             Ok(0) => return (true, None),
