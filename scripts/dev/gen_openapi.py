@@ -401,6 +401,35 @@ paths.update({
    "the time metrics measure report received to owner reached", resp(200, ref("Incident")), "OwnerReached", [ID], ("400","401","403","404","409"))},
 })
 
+# Administration (issue 8, "Administration"): accounts, everyone's tokens, mail status.
+schemas["UserChange"] = obj({"role": enum("viewer","handler","admin"), "disabled": {"type": "boolean", "description": "ends the user's sessions; tokens are refused while disabled"},
+                             "display_name": S(), "email": S()})
+schemas["TokenRow"] = obj({"id": I, "username": S(), "name": S(), "created_at": I, "revoked_at": NI}, ["id","username","name","created_at","revoked_at"])
+UNAME = {"name": "username", "in": "path", "required": True, "schema": S()}
+MAILBOX = {"name": "label", "in": "path", "required": True, "schema": S(), "description": "the mailbox label from [mail] configuration"}
+box_status = obj({"last_poll_at": NI, "last_ok_at": NI, "last_error": {"type": ["string","null"]}, "polls": I, "failures": I,
+                  "new": I, "joined": I, "duplicate": I, "unreadable": I})
+schemas["MailStatus"] = obj({"address": S(), "display_name": S(), "also_ours": arr(S()), "acknowledge": B, "ack_per_hour": I,
+  "smtp": {"type": ["object","null"], "description": "host, port, security, username, password_set (never the password)"},
+  "mailboxes": arr(obj({"label": S(), "host": S(), "port": I, "security": enum("tls","starttls","plain"), "username": S(), "password_set": B,
+                        "folder": S(), "poll_seconds": I, "status": box_status}, extra=True)),
+  "outbox": obj({"queued": I, "sending": I, "failed": I, "sent_24h": I, "oldest_unsent_at": NI,
+                 "unsent": arr({"type": "object", "description": "unsent messages the caller may see (TLP applies), failed first"})})},
+  ["smtp","mailboxes","outbox"])
+paths.update({
+ "/api/v1/users/{username}": {"patch": op("Change an account (admin): role, disabled, name, address. Refused (409) when it would leave no enabled administrator",
+   resp(200, ref("User")), "UserChange", [UNAME], ("400","401","403","404","409"))},
+ "/api/v1/users/{username}/password": {"post": {"summary": "Reset a user's password (admin): a generated one-time password is returned once (no-store), to be changed at the next login; the user's sessions end",
+   "parameters": [UNAME], "responses": {**resp(200, obj({"username": S(), "password": S(), "must_change": B}, ["username","password","must_change"])), **{e: ERR[e] for e in ("401","403","404")}}}},
+ "/api/v1/tokens": {"get": op("Every user's API tokens (admin); never the secret", resp(200, items_of("TokenRow")), errs=("401","403"))},
+ "/api/v1/tokens/{id}": {"delete": {"summary": "Revoke anyone's token (admin)", "parameters": [RID], "responses": {"204": {"description": "revoked"}, **{e: ERR[e] for e in ("401","403","404")}}}},
+ "/api/v1/mail/status": {"get": op("Mail settings without secrets, each IMAP mailbox's poller on this node, and the outgoing queue (admin)", resp(200, ref("MailStatus")), errs=("401","403"))},
+ "/api/v1/mail/mailboxes/{label}/poll": {"post": {"summary": "Wake a mailbox's poller on this node now (admin)", "parameters": [MAILBOX],
+   "responses": {"202": {"description": "the poller was woken"}, **{e: ERR[e] for e in ("401","403","404")}}}},
+ "/api/v1/mail/outbox/{id}/retry": {"post": {"summary": "Make a failed outgoing message due now instead of after its backoff (admin; audited)", "parameters": [RID],
+   "responses": {"204": {"description": "due now"}, **{e: ERR[e] for e in ("401","403","404")}}}},
+})
+
 doc = {
  "openapi": "3.1.0",
  "info": {"title": "hikeshi API", "version": "1", "license": {"name": "Apache-2.0 OR MIT", "identifier": "Apache-2.0 OR MIT"},

@@ -45,6 +45,14 @@ pub fn hash_password(password: &str) -> String {
         .to_string()
 }
 
+/// [`hash_password`] on a blocking thread: argon2 takes tens of milliseconds of CPU, which
+/// must not stall the async workers.
+pub async fn hash_password_off_runtime(password: String) -> AppResult<String> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|_| AppError::internal())
+}
+
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
         .map(|h| {

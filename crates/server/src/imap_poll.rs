@@ -146,6 +146,8 @@ pub struct Intake {
     pub mail: Arc<MailConfig>,
     pub team_name: String,
     pub offset_minutes: i32,
+    /// What each poller last did, shown on the administration page, which can also wake one.
+    pub status: Arc<crate::mail_status::MailStatus>,
 }
 
 /// Read every unseen message of `m` once. A store failure stops the poll with the message
@@ -237,8 +239,12 @@ pub async fn run(i: Intake, stop: tokio::sync::watch::Receiver<bool>) {
         tasks.push(tokio::spawn(async move {
             tracing::info!(mailbox = %m.label, host = %m.host, port = m.port, folder = %m.folder, "polling IMAP");
             let mut reported = HashSet::new();
+            let wake = i.status.waker(&m.label).unwrap_or_default();
             loop {
-                match poll_once(&i, &m, &mut reported).await {
+                let outcome = poll_once(&i, &m, &mut reported).await;
+                i.status
+                    .record(&m.label, hikeshi_domain::time::now_ms(), &outcome);
+                match outcome {
                     Ok(p) if p != Polled::default() => {
                         tracing::debug!(mailbox = %m.label, ?p, "polled");
                     }
@@ -249,6 +255,7 @@ pub async fn run(i: Intake, stop: tokio::sync::watch::Receiver<bool>) {
                 }
                 tokio::select! {
                     _ = tokio::time::sleep(Duration::from_secs(m.poll_seconds.max(1))) => {}
+                    _ = wake.notified() => {}
                     _ = stop.changed() => return,
                 }
             }

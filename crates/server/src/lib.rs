@@ -27,6 +27,7 @@ pub mod imap_poll;
 pub mod incident_report;
 pub mod intake;
 pub mod mail_config;
+pub mod mail_status;
 pub mod mailer;
 pub mod misp_api;
 pub mod msg_templates;
@@ -66,6 +67,8 @@ pub struct AppState {
     pub report_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     /// The indicator extractor, with the built-in warning lists and the team's own.
     pub extractor: Arc<hikeshi_ioc::Extractor>,
+    /// What the IMAP pollers of this node last did; the admin page reads it and can wake one.
+    pub mail_status: Arc<mail_status::MailStatus>,
 }
 
 impl AppState {
@@ -86,6 +89,9 @@ impl AppState {
             templates: Arc::new(ui::templates(config.display_offset_minutes)),
             report_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
             extractor: Arc::new(extractor),
+            mail_status: Arc::new(mail_status::MailStatus::new(
+                config.mail.imap.iter().map(|m| m.label.as_str()),
+            )),
             config: Arc::new(config),
         }
     }

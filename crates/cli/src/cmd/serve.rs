@@ -78,6 +78,7 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<ExitCode
             mail: mail.clone(),
             team_name,
             offset_minutes,
+            status: state.mail_status.clone(),
         };
         tasks.push(tokio::spawn(hikeshi_server::imap_poll::run(
             intake,

@@ -2,6 +2,7 @@
 //! lists paginated with `page` and `per_page` and returned as `{items, page, per_page, total}`.
 //! `openapi.json` beside this crate describes it; a test checks the two agree.
 
+pub(crate) mod admin;
 pub(crate) mod graph;
 mod incident_docs;
 mod incidents;
@@ -34,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .merge(indicators::routes())
         .merge(work::routes())
         .merge(users::routes())
+        .merge(admin::routes())
         .merge(vuln::routes())
         .merge(stats::routes())
         .merge(sharing::routes())

@@ -2,7 +2,7 @@
 
 use super::{ApiJson, views};
 use crate::AppState;
-use crate::auth::{CurrentUser, generate_password, hash_password, hash_token, random_token};
+use crate::auth::{CurrentUser, generate_password, hash_token, random_token};
 use crate::error::{AppError, AppResult};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -166,12 +166,7 @@ async fn create(
         }
         None => (generate_password(), true),
     };
-    let hash = {
-        let p = password.clone();
-        tokio::task::spawn_blocking(move || hash_password(&p))
-            .await
-            .map_err(|_| AppError::internal())?
-    };
+    let hash = crate::auth::hash_password_off_runtime(password.clone()).await?;
     let new = NewUser {
         username: b.username.trim().to_owned(),
         display_name: b.display_name,

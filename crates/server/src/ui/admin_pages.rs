@@ -6,7 +6,7 @@
 
 use super::{PageCtx, UiError, render, see_other};
 use crate::AppState;
-use crate::auth::{CurrentUser, generate_password, hash_password, hash_token, random_token};
+use crate::auth::{CurrentUser, generate_password, hash_token, random_token};
 use crate::error::AppError;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
@@ -47,7 +47,7 @@ struct LangQuery {
 }
 
 /// The admin page, with an optional one-time message (a generated password, a poll result).
-async fn admin_page(
+pub(super) async fn admin_page(
     st: &AppState,
     headers: &HeaderMap,
     user: CurrentUser,
@@ -66,6 +66,7 @@ async fn admin_page(
         );
     }
     let feeds = st.store.feeds().await?;
+    let tokens = st.store.all_api_tokens().await?;
     let mut vars = BTreeMap::new();
     vars.insert(
         "users",
@@ -79,6 +80,7 @@ async fn admin_page(
     );
     vars.insert("groups", Value::from_serialize(&groups));
     vars.insert("feeds", Value::from_serialize(&feeds));
+    vars.insert("tokens", Value::from_serialize(&tokens));
     let shows_secret = once.is_some();
     vars.insert("once", Value::from_serialize(&once));
     let r = render(st, &ctx, "admin.html", vars);
@@ -126,12 +128,7 @@ async fn add_user(
         );
     }
     let password = generate_password();
-    let hash = {
-        let p = password.clone();
-        tokio::task::spawn_blocking(move || hash_password(&p))
-            .await
-            .map_err(|_| AppError::internal())?
-    };
+    let hash = crate::auth::hash_password_off_runtime(password.clone()).await?;
     st.store
         .create_user(
             &actor,

@@ -6,6 +6,7 @@
 
 mod actions;
 mod admin_pages;
+mod admin_system;
 mod graph_page;
 pub(crate) mod incident_docs;
 mod indicator_actions;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .merge(vuln_pages::routes())
         .merge(stats_pages::routes())
         .merge(admin_pages::routes())
+        .merge(admin_system::routes())
         .merge(incident_docs::routes())
         .merge(sweep_ui::routes())
         .merge(settings_page::routes())
@@ -109,6 +111,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("assets.html", include_str!("../../templates/assets.html")),
     ("admin.html", include_str!("../../templates/admin.html")),
+    (
+        "admin_mail.html",
+        include_str!("../../templates/admin_mail.html"),
+    ),
+    (
+        "admin_settings.html",
+        include_str!("../../templates/admin_settings.html"),
+    ),
     ("tokens.html", include_str!("../../templates/tokens.html")),
     (
         "msg_templates.html",

@@ -1,5 +1,6 @@
 //! API, UI and public-form tests through `router(state)`, no socket.
 
+mod admin;
 mod bad_input;
 mod graph;
 mod harness;
