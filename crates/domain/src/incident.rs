@@ -60,6 +60,11 @@ pub struct Incident {
     pub is_exercise: bool,
     pub created_by: Option<UserId>,
     pub writeup: Writeup,
+    /// The constituency (the team's customer, site or queue) it belongs to: free text, trimmed,
+    /// empty when not known. Taken from the mailbox label of the report it was created from.
+    pub constituency: String,
+    /// When the first notification about it was sent to a party outside (a coordinated case).
+    pub coordinated_at: Option<i64>,
 }
 
 /// What the handler writes about an incident for its report, beyond title and summary: the

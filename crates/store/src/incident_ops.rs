@@ -41,10 +41,15 @@ impl Store {
         let title = patch.title.clone().unwrap_or_else(|| old.title.clone());
         let summary = patch.summary.clone().unwrap_or_else(|| old.summary.clone());
         let owner = patch.owner.unwrap_or(old.owner);
+        let constituency = patch
+            .constituency
+            .as_deref()
+            .map_or_else(|| old.constituency.clone(), |c| c.trim().to_string());
         sqlx::query(
             "UPDATE incidents SET title = $1, summary = $2, category = $3, rsit_class = $4, rsit_type = $5, \
              attacker_class = $6, asset_class = $7, tlp = $8, functional_impact = $9, information_impact = $10, \
-             recoverability = $11, criticality = $12, owner_id = $13, updated_at = $14 WHERE id = $15",
+             recoverability = $11, criticality = $12, owner_id = $13, updated_at = $14, constituency = $16 \
+             WHERE id = $15",
         )
         .bind(&title)
         .bind(&summary)
@@ -61,6 +66,7 @@ impl Store {
         .bind(owner.map(|u| u.0))
         .bind(tx.now)
         .bind(id.0)
+        .bind(&constituency)
         .execute(&mut *tx.tx)
         .await
         .map_err(|e| crate::timeline::fk_error(e, "owner does not exist"))?;
@@ -78,6 +84,12 @@ impl Store {
             )
             .await?;
             changed.insert("classification".into(), json!(c));
+        }
+        if constituency != old.constituency {
+            changed.insert(
+                "constituency".into(),
+                json!({"from": old.constituency, "to": constituency}),
+            );
         }
         if tlp != old.tlp {
             changed.insert("tlp".into(), json!({"from": old.tlp, "to": tlp}));

@@ -44,6 +44,8 @@ pub struct IncidentPatch {
     pub impact: Option<Impact>,
     /// `Some(None)` clears the owner.
     pub owner: Option<Option<UserId>>,
+    /// Trimmed; empty clears it.
+    pub constituency: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -64,7 +66,7 @@ pub(crate) const COLS: &str = "i.id, i.year, i.seq, i.title, i.summary, i.phase,
     i.recoverability, i.criticality, i.priority, i.ack_due, i.first_response_due, i.containment_due, \
     i.owner_id, i.reported_at, i.created_at, i.updated_at, i.acknowledged_at, i.first_response_at, \
     i.contained_at, i.closed_at, i.merged_into, i.is_exercise, i.created_by, i.owner_reached_at, \
-    i.impact_text, i.scope_accounts, i.scope_data, i.lessons";
+    i.impact_text, i.scope_accounts, i.scope_data, i.lessons, i.constituency, i.coordinated_at";
 
 pub(crate) fn incident(r: &AnyRow) -> Result<Incident> {
     let class: String = r.try_get("rsit_class")?;
@@ -115,6 +117,8 @@ pub(crate) fn incident(r: &AnyRow) -> Result<Incident> {
             data: r.try_get("scope_data")?,
             lessons: r.try_get("lessons")?,
         },
+        constituency: r.try_get("constituency")?,
+        coordinated_at: r.try_get("coordinated_at")?,
     })
 }
 
@@ -238,6 +242,8 @@ impl Store {
         .map_err(|e| crate::timeline::fk_error(e, "owner does not exist"))?
         .try_get("id")?;
         let id = IncidentId(id);
+        let constituency =
+            crate::stats::constituency_from_report(&mut tx, id, &new.reports).await?;
         let number = IncidentNumber {
             year: year as i32,
             seq,
@@ -255,7 +261,7 @@ impl Store {
             "incident.create",
             "incident",
             id.0,
-            json!({"number": number.to_string(), "reports": new.reports.iter().map(|r| r.0).collect::<Vec<_>>()}),
+            json!({"number": number.to_string(), "reports": new.reports.iter().map(|r| r.0).collect::<Vec<_>>(), "constituency": constituency}),
         )
         .await?;
         for r in &new.reports {

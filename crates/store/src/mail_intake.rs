@@ -132,6 +132,8 @@ impl Store {
             }
         }
         let id = crate::reports::insert_report(&mut tx, actor, &new).await?;
+        // The label is the report's constituency in the statistics: kept trimmed.
+        let mailbox = mailbox.trim();
         if !mailbox.is_empty() {
             sqlx::query("UPDATE reports SET mailbox = $1 WHERE id = $2")
                 .bind(mailbox)

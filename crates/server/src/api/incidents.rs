@@ -241,6 +241,8 @@ struct PatchBody {
     category: Option<String>,
     rsit: Option<RsitBody>,
     attacker: Option<String>,
+    /// Free text, trimmed; "" clears it.
+    constituency: Option<String>,
     asset: Option<String>,
     tlp: Option<String>,
     impact: Option<ImpactBody>,
@@ -288,6 +290,7 @@ async fn update(
     Ok(Json(IncidentView::from(
         &st.store.update_incident(&actor, inc.id, patch).await?,
     )))
+        constituency: b.constituency,
 }
 
 #[derive(Deserialize)]

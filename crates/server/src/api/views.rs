@@ -43,6 +43,10 @@ pub struct IncidentView {
     pub exercise: bool,
     /// Impact in words, accounts and data in scope, lessons learned.
     pub writeup: Writeup,
+    /// The constituency it belongs to (empty: not known).
+    pub constituency: String,
+    /// When its first notification was sent (a coordinated case from then on).
+    pub coordinated_at: Option<String>,
 }
 
 /// Which SLA clocks have run out: a clock is breached when its milestone came after its due
@@ -104,6 +108,8 @@ impl From<&Incident> for IncidentView {
             merged_into: i.merged_into.map(|m| m.0),
             exercise: i.is_exercise,
             writeup: i.writeup.clone(),
+            constituency: i.constituency.clone(),
+            coordinated_at: opt_ts(i.coordinated_at),
         }
     }
 }

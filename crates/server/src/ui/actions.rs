@@ -87,6 +87,7 @@ async fn create_incident(
 #[derive(Deserialize)]
 struct EditForm {
     title: Option<String>,
+    constituency: Option<String>,
     summary: Option<String>,
     category: Option<String>,
     rsit: Option<String>,
@@ -147,6 +148,7 @@ async fn edit(
         tlp: non_empty(f.tlp).map(|t| Tlp::parse(&t)).transpose()?,
         impact: Some(impact),
         owner,
+        constituency: f.constituency,
     };
     let inc = st.store.update_incident(&actor, inc.id, patch).await?;
     Ok(see_other(&href(&inc)))

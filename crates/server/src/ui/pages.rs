@@ -81,6 +81,7 @@ fn list_vars<T>(
     let mut vars = BTreeMap::new();
     vars.insert(
         name,
+    v["coordinated_ms"] = json!(i.coordinated_at);
         Value::from(p.items.iter().map(value).collect::<Vec<_>>()),
     );
     vars.insert("total", Value::from(p.total));

@@ -35,6 +35,8 @@ on_both_backends!(
     misp_events_are_seen_only_by_their_audience,
     feeds_and_imports_link_indicators_to_their_source,
     time_metrics_come_from_recorded_times_and_phase_history,
+    counts_by_constituency_and_coordinated_cases_follow_the_fiscal_year,
+    rollups_match_the_direct_query_on_random_data,
     outgoing_mail_is_queued_claimed_once_retried_and_answered,
     the_outbox_overview_counts_everything_and_lists_only_what_the_viewer_may_see,
     template_overrides_are_saved_replaced_reset_and_audited,

@@ -71,6 +71,8 @@ mod sharing;
 pub use sharing::*;
 mod stats_time;
 pub use stats_time::*;
+mod stats_counts;
+pub use stats_counts::*;
 mod outbox;
 pub use outbox::*;
 mod notify;
