@@ -39,7 +39,15 @@ pub(crate) struct Ranges<T> {
     /// cache) rejects those without the binary search, which profiling showed at 15% of a
     /// Squid sweep.
     top: Vec<u64>,
+    /// With many blocks, `first[t]` is the number of outer blocks starting below top value `t`:
+    /// the search for an address then covers only the blocks starting in its own /16 (usually
+    /// one or two) instead of all of them. With 20,000 CIDR indicators the full binary search
+    /// was 15 dependent cache misses for every first sight of an address near one.
+    first: Vec<u32>,
 }
+
+/// Outer blocks from which the `first` index is built (256 KiB).
+const INDEX_MIN: usize = 256;
 
 impl<T> Default for Ranges<T> {
     fn default() -> Self {
@@ -47,6 +55,7 @@ impl<T> Default for Ranges<T> {
             outer: Vec::new(),
             nested: Vec::new(),
             top: Vec::new(),
+            first: Vec::new(),
         }
     }
 }
@@ -84,6 +93,16 @@ impl<T: Addr> Ranges<T> {
                 self.top[t >> 6] |= 1 << (t & 63);
             }
         }
+        self.first = Vec::new();
+        if self.outer.len() >= INDEX_MIN {
+            self.first = vec![0; (1 << 16) + 1];
+            for b in &self.outer {
+                self.first[b.start.top16() + 1] += 1;
+            }
+            for t in 1..self.first.len() {
+                self.first[t] += self.first[t - 1];
+            }
+        }
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -100,7 +119,14 @@ impl<T: Addr> Ranges<T> {
         {
             return None;
         }
-        let i = self.outer.partition_point(|b| b.start <= x);
+        let i = match self.first.get(t..t + 2) {
+            // Blocks starting before this /16 all start at or below x, later ones above it.
+            Some(&[lo, hi]) => {
+                let (lo, hi) = (lo as usize, hi as usize);
+                lo + self.outer[lo..hi].partition_point(|b| b.start <= x)
+            }
+            _ => self.outer.partition_point(|b| b.start <= x),
+        };
         let outer = self.outer.get(i.checked_sub(1)?)?;
         if x > outer.end {
             return None;
@@ -113,9 +139,10 @@ impl<T: Addr> Ranges<T> {
         let best = self.nested[lo..hi]
             .iter()
             .filter(|b| x <= b.end && b.end <= outer.end)
-            .min_by_key(|b| b.end);
-        // `min_by_key(end)` among blocks starting at or before x that contain x: blocks are
-        // nested, so the one ending first is the narrowest.
+            .min_by_key(|b| (b.end, std::cmp::Reverse(b.start)));
+        // Among blocks starting at or before x that contain x: blocks are nested, so the one
+        // ending first is the narrowest, and of two ending together (a /10 at the end of a
+        // /9) the one starting last.
         Some(best.map_or(&outer.text, |b| &b.text))
     }
 }
@@ -170,5 +197,69 @@ mod tests {
         assert_eq!(r.find(200), Some("/25"));
         assert_eq!(r.find(256), None);
         assert_eq!(r.len(), 4);
+    }
+
+    #[test]
+    fn of_nested_blocks_ending_together_the_narrowest_is_reported() {
+        let r = ranges(&[(0, 255, "/24"), (128, 255, "/25"), (192, 255, "/26")]);
+        assert_eq!(r.find(130), Some("/25"));
+        assert_eq!(r.find(200), Some("/26"));
+        assert_eq!(r.find(255), Some("/26"));
+    }
+
+    #[test]
+    fn the_per_16_index_finds_what_a_brute_force_search_finds() {
+        // Blocks of every size from /8 to /32, wide ones spanning many /16s, nested ones too.
+        let mut x = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut blocks = Vec::new();
+        for i in 0..3000 {
+            let len = 8 + (next() % 25) as u32;
+            let mask = if len == 32 {
+                u32::MAX
+            } else {
+                !(u32::MAX >> len)
+            };
+            let start = (next() as u32) & mask;
+            blocks.push((start, start | !mask, format!("{i}/{len}")));
+        }
+        let mut r = Ranges::default();
+        for (s, e, t) in &blocks {
+            r.push(*s, *e, t.as_str().into());
+        }
+        r.build();
+        assert!(!r.first.is_empty());
+        let brute = |a: u32| {
+            blocks
+                .iter()
+                .filter(|(s, e, _)| *s <= a && a <= *e)
+                .min_by_key(|(s, e, _)| (e - s, *s))
+                .map(|(_, _, t)| t.as_str())
+        };
+        for (s, e, _) in blocks.iter().take(500) {
+            for a in [
+                *s,
+                *e,
+                s.wrapping_sub(1),
+                e.wrapping_add(1),
+                s + (e - s) / 2,
+            ] {
+                let (got, want) = (r.find(a), brute(a));
+                // Duplicate ranges keep one text: compare the ranges found, not the names.
+                let span = |t: Option<&str>| {
+                    t.map(|t| blocks.iter().find(|b| b.2 == t).map(|b| (b.0, b.1)))
+                };
+                assert_eq!(span(got), span(want), "{a:#x}");
+            }
+        }
+        for _ in 0..20_000 {
+            let a = next() as u32;
+            assert_eq!(r.find(a).is_some(), brute(a).is_some(), "{a:#x}");
+        }
     }
 }
