@@ -3,7 +3,7 @@
 
 use std::io::{self, Read};
 
-use hikeshi_ioc::parse_indicator;
+use hikeshi_ioc::{Kind, parse_indicator};
 
 use crate::set::{IndicatorSet, IndicatorSetBuilder};
 
@@ -108,6 +108,13 @@ fn load_part(bytes: &[u8], first_line: u64) -> (IndicatorSetBuilder, Vec<Rejecte
         if text.is_empty() || text.starts_with('#') {
             continue;
         }
+        if let Some(fast) = fast(text) {
+            match fast {
+                Fast::Hash(_, value) => builder.push_hash(value),
+                Fast::V4(addr) => builder.push_v4(addr),
+            }
+            continue;
+        }
         let reject = |reason: String| Rejected {
             line: first_line + i as u64,
             text: text.to_owned(),
@@ -125,9 +132,132 @@ fn load_part(bytes: &[u8], first_line: u64) -> (IndicatorSetBuilder, Vec<Rejecte
     (builder, rejected)
 }
 
+/// A line the fast path recognised, in the normal form `parse_indicator` gives it.
+#[derive(Debug, PartialEq, Eq)]
+enum Fast {
+    Hash(Kind, Box<[u8]>),
+    V4(u32),
+}
+
+/// The two commonest kinds in a large list, when the line is already in normal form: a hex
+/// digest, or a dotted quad with decimal octets and no leading zeros. `parse_indicator` spends
+/// most of its time refanging (one pass that also maps every byte back to the text); on such
+/// lines refanging and unwrapping change nothing, and its rules (`normalize::hash_kind`, then
+/// `normalize::ipv4`, tried before anything else can claim a string of these bytes) give
+/// exactly this. Anything else (upper-case hex included) goes the full way; the test
+/// `fast_path_agrees_with_parse_indicator` checks the agreement line by line.
+fn fast(text: &str) -> Option<Fast> {
+    let b = text.as_bytes();
+    if matches!(b.len(), 32 | 40 | 64 | 128)
+        && b.iter().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
+    {
+        let kind = match b.len() {
+            32 => Kind::Md5,
+            40 => Kind::Sha1,
+            64 => Kind::Sha256,
+            _ => Kind::Sha512,
+        };
+        return Some(Fast::Hash(kind, b.into()));
+    }
+    if b.len() > 15 {
+        return None;
+    }
+    let mut octets = 0;
+    let mut addr = 0u32;
+    for part in b.split(|&c| c == b'.') {
+        if octets == 4 || part.is_empty() || part.len() > 3 || (part.len() > 1 && part[0] == b'0') {
+            return None;
+        }
+        let mut v = 0u32;
+        for &c in part {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            v = v * 10 + u32::from(c - b'0');
+        }
+        if v > 255 {
+            return None;
+        }
+        addr = addr << 8 | v;
+        octets += 1;
+    }
+    (octets == 4).then_some(Fast::V4(addr))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every line of `text` the fast path takes gives what `parse_indicator` gives; returns how
+    /// many it took.
+    fn agree(text: &str) -> usize {
+        let mut taken = 0;
+        for line in text.lines() {
+            let line = line.trim();
+            let Some(f) = fast(line) else { continue };
+            taken += 1;
+            let parsed = parse_indicator(line).unwrap_or_else(|e| panic!("{line:?}: {e}"));
+            let (kind, value) = match f {
+                Fast::Hash(kind, v) => (kind, String::from_utf8(v.into()).expect("ascii")),
+                Fast::V4(a) => (Kind::Ipv4, std::net::Ipv4Addr::from(a).to_string()),
+            };
+            assert_eq!(
+                (parsed.kind, parsed.value.as_str()),
+                (kind, value.as_str()),
+                "{line:?}"
+            );
+        }
+        taken
+    }
+
+    #[test]
+    fn fast_path_agrees_with_parse_indicator() {
+        let edge = "\
+            1.2.3.4\n0.0.0.0\n255.255.255.255\n256.1.1.1\n01.2.3.4\n1.2.3\n1.2.3.4.5\n1..2.3\n\
+            1.2.3.4.\n.1.2.3.4\n1234\n0\n\
+            d41d8cd98f00b204e9800998ecf8427e\nD41D8CD98F00B204E9800998ECF8427E\n\
+            12345678901234567890123456789012\nda39a3ee5e6b4b0d3255bfef95601890afd80709\n\
+            e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n\
+            d41d8cd98f00b204e9800998ecf8427\nd41d8cd98f00b204e9800998ecf8427g\n";
+        assert_eq!(agree(edge), 7);
+        let list = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/iocs_1k.txt");
+        let text = std::fs::read_to_string(list).expect("indicator list");
+        assert!(agree(&text) > 300);
+        // The benchmark's lists (bench/sweep.sh), where they have been generated.
+        let dir =
+            std::env::var("SWEEP_BENCH_DATA").unwrap_or_else(|_| "/work/cache/sweep-bench".into());
+        for n in ["100000", "1000000"] {
+            if let Ok(text) = std::fs::read_to_string(format!("{dir}/iocs_{n}.txt")) {
+                assert!(agree(&text) > text.lines().count() / 4, "{n}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_loaded_set_equals_one_built_line_by_line_through_parse_indicator() {
+        let list = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/iocs_1k.txt");
+        let text = std::fs::read_to_string(list).expect("indicator list");
+        let loaded = read_indicators(text.as_bytes()).expect("read");
+        let mut b = IndicatorSet::builder();
+        for line in text.lines() {
+            if let Ok(ind) = parse_indicator(line.trim()) {
+                let _ = b.insert(ind.kind, &ind.value);
+            }
+        }
+        let (x, y) = (&loaded.set, &b.build());
+        assert!(x.v4.len() > 100 && x.hashes.len() > 100 && x.domains.len() > 100);
+        assert_eq!(x.domains, y.domains);
+        assert_eq!(x.v4, y.v4);
+        assert_eq!(x.v6, y.v6);
+        assert_eq!(x.urls, y.urls);
+        assert_eq!(x.hashes, y.hashes);
+        assert_eq!(x.emails, y.emails);
+        assert_eq!(
+            (x.cidr4.len(), x.cidr6.len()),
+            (y.cidr4.len(), y.cidr6.len())
+        );
+        assert_eq!((x.len(), x.skipped()), (y.len(), y.skipped()));
+    }
 
     #[test]
     fn parts_cover_every_line_once_with_the_right_numbers() {

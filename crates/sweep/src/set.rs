@@ -83,10 +83,41 @@ impl IndicatorSet {
     }
 }
 
-/// Collects indicators; [`IndicatorSetBuilder::build`] sorts the CIDR ranges.
+/// Collects indicators; [`IndicatorSetBuilder::build`] puts them into hash sets and sorts the
+/// CIDR ranges.
+///
+/// Values are collected in vectors, not sets, until `build`: the loader fills one builder per
+/// thread, and merging sets re-inserted (and re-hashed) three quarters of a million-indicator
+/// list on one thread; vectors merge by appending, and `build` inserts each value once into a
+/// set sized for all of them, the domains on a thread of their own.
 #[derive(Debug, Default)]
 pub struct IndicatorSetBuilder {
+    /// Addresses, CIDR ranges and counts; its hash sets stay empty until `build`.
     set: IndicatorSet,
+    domains: Vec<Box<[u8]>>,
+    v4: Vec<u32>,
+    urls: Vec<Box<[u8]>>,
+    hashes: Vec<Box<[u8]>>,
+    emails: Vec<Box<[u8]>>,
+}
+
+/// Below this many domains `build` stays on the calling thread.
+const BUILD_THREAD_MIN: usize = 50_000;
+
+fn set_of(values: Vec<Box<[u8]>>) -> FxHashSet<Box<[u8]>> {
+    let mut s = FxHashSet::with_capacity_and_hasher(values.len(), Default::default());
+    s.extend(values);
+    s
+}
+
+/// The domain set and its filter of last-two-label hashes.
+fn domain_set(values: Vec<Box<[u8]>>) -> (FxHashSet<Box<[u8]>>, Bits) {
+    let set = set_of(values);
+    let mut tails = Bits::with_keys(set.len());
+    for d in &set {
+        tails.insert(bits::hash(bits::tail(d)));
+    }
+    (set, tails)
 }
 
 impl IndicatorSetBuilder {
@@ -111,10 +142,10 @@ impl IndicatorSetBuilder {
                     return Err(invalid());
                 }
                 s.single_label_domains |= !d.contains(&b'.');
-                s.domains.insert(d.to_ascii_lowercase().into_boxed_slice());
+                self.domains.push(d.to_ascii_lowercase().into_boxed_slice());
             }
             Kind::Ipv4 => {
-                s.v4.insert(norm::parse_ipv4(v).ok_or_else(invalid)?);
+                self.v4.push(norm::parse_ipv4(v).ok_or_else(invalid)?);
             }
             Kind::Ipv6 => {
                 s.v6.insert(norm::parse_ipv6(v).ok_or_else(invalid)?);
@@ -133,14 +164,14 @@ impl IndicatorSetBuilder {
                 let parts = split_url(u).ok_or_else(invalid)?;
                 let mut out = Vec::with_capacity(u.len());
                 norm::normalise_url(&parts, true, &mut out);
-                s.urls.insert(out.into_boxed_slice());
+                self.urls.push(out.into_boxed_slice());
             }
             Kind::Email => {
                 let at = memchr::memchr(b'@', v).ok_or_else(invalid)?;
                 if at == 0 || at + 1 == v.len() {
                     return Err(invalid());
                 }
-                s.emails.insert(v.to_ascii_lowercase().into_boxed_slice());
+                self.emails.push(v.to_ascii_lowercase().into_boxed_slice());
             }
             Kind::Md5 | Kind::Sha1 | Kind::Sha256 | Kind::Sha512 => {
                 let expected = match kind {
@@ -152,7 +183,7 @@ impl IndicatorSetBuilder {
                 if v.len() != expected || !norm::is_hash(v) {
                     return Err(invalid());
                 }
-                s.hashes.insert(v.to_ascii_lowercase().into_boxed_slice());
+                self.hashes.push(v.to_ascii_lowercase().into_boxed_slice());
             }
             Kind::Filename | Kind::Asn | Kind::Cve | Kind::Other => {
                 s.skipped += 1;
@@ -177,7 +208,7 @@ impl IndicatorSetBuilder {
                     && value.len() <= norm::MAX_HOST =>
             {
                 self.set.single_label_domains |= !value.contains('.');
-                &mut self.set.domains
+                &mut self.domains
             }
             Kind::Md5 | Kind::Sha1 | Kind::Sha256 | Kind::Sha512 if plain => {
                 let expected = match kind {
@@ -189,31 +220,38 @@ impl IndicatorSetBuilder {
                 if value.len() != expected || !norm::is_hash(value.as_bytes()) {
                     return self.insert(kind, &value);
                 }
-                &mut self.set.hashes
+                &mut self.hashes
             }
             _ => return self.insert(kind, &value),
         };
         value.make_ascii_lowercase();
-        target.insert(value.into_bytes().into_boxed_slice());
+        target.push(value.into_bytes().into_boxed_slice());
         Ok(true)
     }
 
+    /// A digest already checked and lower-cased (the loader's fast path).
+    pub(crate) fn push_hash(&mut self, value: Box<[u8]>) {
+        self.hashes.push(value);
+    }
+
+    /// An IPv4 address already parsed (the loader's fast path).
+    pub(crate) fn push_v4(&mut self, addr: u32) {
+        self.v4.push(addr);
+    }
+
     /// Takes in everything another builder collected (the loader fills one per thread).
-    pub fn merge(&mut self, other: IndicatorSetBuilder) {
+    pub fn merge(&mut self, mut other: IndicatorSetBuilder) {
         let (s, o) = (&mut self.set, other.set);
-        // Room for all of them at once: `extend` alone reserves half and grows again.
-        s.domains.reserve(o.domains.len());
-        s.hashes.reserve(o.hashes.len());
-        s.domains.extend(o.domains);
         s.single_label_domains |= o.single_label_domains;
-        s.v4.extend(o.v4);
         s.v6.extend(o.v6);
         s.cidr4.extend(o.cidr4);
         s.cidr6.extend(o.cidr6);
-        s.urls.extend(o.urls);
-        s.hashes.extend(o.hashes);
-        s.emails.extend(o.emails);
         s.skipped += o.skipped;
+        self.domains.append(&mut other.domains);
+        self.v4.append(&mut other.v4);
+        self.urls.append(&mut other.urls);
+        self.hashes.append(&mut other.hashes);
+        self.emails.append(&mut other.emails);
     }
 
     /// Counts an indicator that was read but cannot be swept, so [`IndicatorSet::skipped`]
@@ -222,26 +260,47 @@ impl IndicatorSetBuilder {
         self.set.skipped += 1;
     }
 
-    pub fn build(mut self) -> IndicatorSet {
-        let s = &mut self.set;
-        s.cidr4.build();
-        s.cidr6.build();
-        s.domain_tails = Bits::with_keys(s.domains.len());
-        for d in &s.domains {
-            s.domain_tails.insert(bits::hash(bits::tail(d)));
-        }
-        s.url_hosts = Bits::with_keys(s.urls.len());
-        for u in &s.urls {
-            if let Some(p) = split_url(u) {
-                s.url_hosts.insert(bits::hash(p.host));
+    pub fn build(self) -> IndicatorSet {
+        let IndicatorSetBuilder {
+            mut set,
+            domains,
+            v4,
+            urls,
+            hashes,
+            emails,
+        } = self;
+        let rest = |s: &mut IndicatorSet| {
+            s.cidr4.build();
+            s.cidr6.build();
+            s.v4 = FxHashSet::with_capacity_and_hasher(v4.len(), Default::default());
+            s.v4.extend(v4);
+            s.v4_bits = Bits::with_keys(s.v4.len());
+            for &a in &s.v4 {
+                s.v4_bits.insert(u64::from(a));
             }
-        }
-        s.v4_bits = Bits::with_keys(s.v4.len());
-        for &a in &s.v4 {
-            s.v4_bits.insert(u64::from(a));
-        }
-        self.set.built = true;
-        self.set
+            s.urls = set_of(urls);
+            s.url_hosts = Bits::with_keys(s.urls.len());
+            for u in &s.urls {
+                if let Some(p) = split_url(u) {
+                    s.url_hosts.insert(bits::hash(p.host));
+                }
+            }
+            s.hashes = set_of(hashes);
+            s.emails = set_of(emails);
+        };
+        (set.domains, set.domain_tails) = if domains.len() < BUILD_THREAD_MIN {
+            rest(&mut set);
+            domain_set(domains)
+        } else {
+            std::thread::scope(|scope| {
+                let d = scope.spawn(move || domain_set(domains));
+                rest(&mut set);
+                d.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+        };
+        set.built = true;
+        set
     }
 }
 
