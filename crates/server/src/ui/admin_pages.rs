@@ -4,6 +4,7 @@
 //! Secrets shown once (a new user's password, a new token) are rendered into that one response
 //! and never stored in clear.
 
+use super::public::LangQuery;
 use super::{PageCtx, UiError, render, see_other};
 use crate::AppState;
 use crate::auth::{CurrentUser, generate_password, hash_token, random_token};
@@ -39,11 +40,6 @@ fn no_store(mut r: Response) -> Response {
         axum::http::HeaderValue::from_static("no-store"),
     );
     r
-}
-
-#[derive(Deserialize, Default)]
-struct LangQuery {
-    lang: Option<String>,
 }
 
 /// The admin page, with an optional one-time message (a generated password, a poll result).

@@ -5,12 +5,13 @@
 //! `cli` crate reads; this page shows them read-only and never shows a secret, only whether
 //! one is set. Every form carries the CSRF token; every change is audited by the store.
 
+use super::public::LangQuery;
 use super::{PageCtx, UiError, render, see_other};
 use crate::AppState;
 use crate::api::admin::{UserChange, change_user, mail_view, new_password_for, revoke_any_token};
 use crate::auth::CurrentUser;
 use axum::Router;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -84,10 +85,11 @@ async fn mail(
     State(st): State<AppState>,
     headers: HeaderMap,
     user: CurrentUser,
+    Query(q): Query<LangQuery>,
 ) -> Result<Response, UiError> {
     user.admin()?;
     let view = mail_view(&st, &user).await?;
-    let ctx = PageCtx::new(&headers, None, Some(user));
+    let ctx = PageCtx::new(&headers, q.lang.as_deref(), Some(user));
     let mut vars = BTreeMap::new();
     vars.insert("mail", Value::from_serialize(&view));
     Ok(render(&st, &ctx, "admin_mail.html", vars))
@@ -124,6 +126,7 @@ async fn settings(
     State(st): State<AppState>,
     headers: HeaderMap,
     user: CurrentUser,
+    Query(q): Query<LangQuery>,
 ) -> Result<Response, UiError> {
     user.admin()?;
     let c = &st.config;
@@ -150,7 +153,7 @@ async fn settings(
         "sweep_keep_uploads": c.sweep.keep_uploads,
         "sweep_threads": c.sweep.threads,
     });
-    let ctx = PageCtx::new(&headers, None, Some(user));
+    let ctx = PageCtx::new(&headers, q.lang.as_deref(), Some(user));
     let mut vars = BTreeMap::new();
     vars.insert("s", Value::from_serialize(&view));
     Ok(render(&st, &ctx, "admin_settings.html", vars))

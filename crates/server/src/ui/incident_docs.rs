@@ -3,6 +3,7 @@
 //! release drafts (`/incidents/{id}/drafts`), and the forms that feed them: the write-up
 //! (impact, accounts, data, lessons) and "owner reached".
 
+use super::public::LangQuery;
 use super::{PageCtx, UiError, render, see_other};
 use crate::AppState;
 use crate::api::resolve_incident;
@@ -28,11 +29,6 @@ pub fn routes() -> Router<AppState> {
         .route("/incidents/{id}/drafts", get(drafts))
         .route("/incidents/{id}/writeup", post(writeup))
         .route("/incidents/{id}/owner-reached", post(owner_reached))
-}
-
-#[derive(Deserialize, Default)]
-struct LangQuery {
-    lang: Option<String>,
 }
 
 /// The incident and everything the documents show, as this user may see it (404 otherwise).

@@ -4,6 +4,7 @@
 //! template and the indicators, previews every message and sends them. The same code as the
 //! API (`crate::notify`), so the same TLP rules, aggregation and audit.
 
+use super::public::LangQuery;
 use super::{PageCtx, UiError, render, see_other, urlencode};
 use crate::AppState;
 use crate::api::{ContactBody, resolve_incident};
@@ -32,11 +33,6 @@ pub fn routes() -> Router<AppState> {
             "/incidents/{id}/notify",
             get(notify_page).post(notify_submit),
         )
-}
-
-#[derive(Deserialize, Default)]
-struct LangQuery {
-    lang: Option<String>,
 }
 
 async fn contacts(
