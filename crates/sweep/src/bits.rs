@@ -1,10 +1,13 @@
-//! A one-hash bit filter in front of the indicator hash sets.
+//! A blocked bit filter in front of the indicator hash sets.
 //!
 //! Nearly every field of a log matches nothing. With a million indicators the hash tables are
-//! tens of MiB and every probe is a cache miss; this filter (16 bits per key, one hash, about 6%
-//! false positives) stays in cache and turns most probes into one bit test. Rejected
-//! alternative: a real Bloom filter with several hashes, which costs more per probe than it
-//! saves at this false-positive rate.
+//! tens of MiB and every probe is a cache miss; this filter turns most probes into one word
+//! test. Each key sets two bits in one 64-bit word, 8 bits per key: about 5% false positives,
+//! as the earlier one-bit filter had at 16 bits per key, in half the memory, so that the domain,
+//! URL-host and address filters of a million-indicator list (900 KiB together instead of
+//! 1.8 MiB) stay in a core's L2 cache. Profiling the 1M list showed the first probe of each
+//! distinct host or address waiting on that load more than on anything else. Rejected
+//! alternative: a real Bloom filter with bits in several words, a cache miss per bit.
 
 use std::hash::BuildHasher;
 
@@ -24,22 +27,26 @@ pub(crate) fn hash(b: &[u8]) -> u64 {
 impl Bits {
     /// A filter for `keys` keys.
     pub(crate) fn with_keys(keys: usize) -> Bits {
-        let bits = (keys.max(64) * 16).next_power_of_two();
+        let bits = (keys.max(64) * 8).next_power_of_two();
         Bits {
             words: vec![0; bits / 64],
-            shift: 64 - bits.trailing_zeros(),
+            shift: 64 - (bits / 64).trailing_zeros(),
         }
     }
 
-    fn index(&self, h: u64) -> usize {
-        // Fibonacci hashing: the top bits of a multiplication mix every input bit, where FxHash's
-        // low bits alone would not.
-        (h.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    /// The word of a key and its two bits. Fibonacci hashing: the top bits of a multiplication
+    /// mix every input bit, where FxHash's low bits alone (or an address used as its own key)
+    /// would not; the bits come from a second multiplication, independent of the word.
+    #[inline]
+    fn place(&self, h: u64) -> (usize, u64) {
+        let word = (h.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize;
+        let b = (h ^ h >> 31).wrapping_mul(0xD6E8_FEB8_6659_FD93) >> 52;
+        (word, 1 << (b & 63) | 1 << (b >> 6))
     }
 
     pub(crate) fn insert(&mut self, h: u64) {
-        let i = self.index(h);
-        self.words[i >> 6] |= 1 << (i & 63);
+        let (w, m) = self.place(h);
+        self.words[w] |= m;
     }
 
     /// False means the key is certainly absent; an empty filter says false to everything.
@@ -48,8 +55,8 @@ impl Bits {
         if self.words.is_empty() {
             return false;
         }
-        let i = self.index(h);
-        self.words[i >> 6] & (1 << (i & 63)) != 0
+        let (w, m) = self.place(h);
+        self.words[w] & m == m
     }
 }
 
@@ -101,5 +108,37 @@ impl Rejected {
             self.keys[slot] = key;
         }
         verdict
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_key_is_missed_and_few_others_pass() {
+        for n in [10usize, 1000, 100_000] {
+            let mut f = Bits::with_keys(n);
+            let key = |i: usize| hash(format!("host{i}.example").as_bytes());
+            for i in 0..n {
+                f.insert(key(i));
+            }
+            assert!((0..n).all(|i| f.maybe(key(i))), "{n}");
+            // Addresses are their own keys: consecutive integers must spread too.
+            let mut a = Bits::with_keys(n);
+            for i in 0..n as u64 {
+                a.insert(0x0a00_0000 + i);
+            }
+            let probes = 200_000u64;
+            let fp = (0..probes)
+                .filter(|i| f.maybe(hash(&i.to_le_bytes())))
+                .count();
+            let fpa = (0..probes).filter(|i| a.maybe(0xc000_0000 + i)).count();
+            for (what, count) in [("hashes", fp), ("addresses", fpa)] {
+                let rate = count as f64 / probes as f64;
+                assert!(rate < 0.08, "{n} {what}: {rate}");
+            }
+        }
+        assert!(!Bits::default().maybe(1));
     }
 }
