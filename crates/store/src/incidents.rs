@@ -1,7 +1,7 @@
 //! Incidents: creation from reports, classification with history, phases, merging.
 
 use crate::query::{Arg, Where, bind_all};
-use crate::rows::{Page, Paged, flag, like_pattern, named};
+use crate::rows::{Page, Paged, flag, named};
 use crate::timeline::add_event;
 use crate::{Result, Store, StoreError, Tx, Viewer};
 use hikeshi_domain::{
@@ -337,26 +337,47 @@ impl Store {
                 w.and("i.year = ?", Arg::Int(i64::from(n.year)));
                 w.and("i.seq = ?", Arg::Int(n.seq));
             } else {
-                let p = w.arg(Arg::Text(like_pattern(t)));
+                let text = crate::search::text_clause(&mut w, self.backend, &INCIDENT_TEXT, t);
                 // Or holding the indicator the text is, however it was pasted.
                 let holding = crate::search::holding_clause(&mut w, viewer, t, false)
                     .map(|c| format!(" OR {c}"))
                     .unwrap_or_default();
-                w.and_raw(format!(
-                    "(LOWER(i.title) LIKE {p} ESCAPE '\\' OR LOWER(i.summary) LIKE {p} ESCAPE '\\'{holding})"
-                ));
+                w.and_raw(format!("({text}{holding})"));
             }
         }
         viewer.restrict(&mut w, "i");
-        crate::query::paged(
-            &self.pool,
-            &w,
-            COLS,
-            "incidents i",
-            "i.priority, i.updated_at DESC, i.id DESC",
-            page,
-            incident,
-        )
-        .await
+        LIST.page(&self.pool, &w, page, incident).await
     }
 }
+
+/// The incident list's order: priority, then most recently updated, then id (migration 0017's
+/// `incidents_list` index).
+const LIST: crate::query::Keyset<'static, Incident> = crate::query::Keyset {
+    cols: COLS,
+    from: "incidents i",
+    keys: &[
+        ("i.priority", false),
+        ("i.updated_at", true),
+        ("i.id", true),
+    ],
+    key_of: |i| crate::Cursor {
+        lead: Some(i.priority),
+        at: i.updated_at,
+        id: i.id.0,
+    },
+    args_of: |c| {
+        vec![
+            Arg::Text(c.lead.map(|p| p.as_str()).unwrap_or_default().into()),
+            Arg::Int(c.at),
+            Arg::Int(c.id),
+        ]
+    },
+};
+
+/// The searched text of incidents.
+const INCIDENT_TEXT: crate::search::Searched = crate::search::Searched {
+    table: "incidents",
+    alias: "i",
+    index: "incidents_text",
+    columns: &["title", "summary"],
+};

@@ -67,9 +67,9 @@ pub use notifications::{NewNotification, Notification};
 pub use outbox::{Claimed, Enqueued, NewOutgoing, OutKind, Outgoing, SendLimit, backoff_ms};
 pub use outbox_admin::{OUTBOX_LIST_LIMIT, OutboxOverview};
 pub use reports::ReportFilter;
-pub use rows::{Page, Paged};
+pub use rows::{Cursor, Page, Paged, Seek, TOTAL_CAP};
 pub use saved_filters::{FILTER_NAME_MAX, FILTER_QUERY_MAX, FILTER_SCOPES, SavedFilter};
-pub use search::{IndicatorHit, Matched, SEARCH_LIMIT};
+pub use search::{IndicatorHit, MIN_INDEXED_TEXT, Matched, SEARCH_LIMIT, SHORT_TEXT_ROWS};
 pub use shared_objects::{
     AddOutcome, NewSharedObject, ObjectPage, ObjectQuery, SharedObject, TaxiiStatus, Versions,
 };

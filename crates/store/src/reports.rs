@@ -2,7 +2,7 @@
 //! their triage status.
 
 use crate::query::{Arg, Where, bind_all};
-use crate::rows::{Page, Paged, like_pattern, named};
+use crate::rows::{Page, Paged, named};
 use crate::{Result, Store, StoreError, Viewer};
 use hikeshi_domain::{
     Actor, AttachmentInfo, Channel, IncidentId, Named, NewReport, Phase, Report, ReportId,
@@ -24,6 +24,35 @@ pub struct ReportFilter {
 const REPORT_COLS: &str = "r.id, r.received_at, r.channel, r.reporter_name, r.reporter_email, \
     r.reporter_org, r.subject, r.body, r.lang, r.status, r.incident_id, r.raw_content_type, \
     r.message_id, r.reject_reason, r.mailbox, CAST(LENGTH(r.raw) AS BIGINT) AS raw_size";
+
+/// The report list's order: most recently received first, then id (the `reports_received`
+/// index of migration 0009 on SQLite, where an index ends with the rowid; `reports_list` of
+/// migration 0017 on PostgreSQL).
+const LIST: crate::query::Keyset<'static, Report> = crate::query::Keyset {
+    cols: REPORT_COLS,
+    from: "reports r",
+    keys: &[("r.received_at", true), ("r.id", true)],
+    key_of: |r| crate::Cursor {
+        lead: None,
+        at: r.received_at,
+        id: r.id.0,
+    },
+    args_of: |c| vec![Arg::Int(c.at), Arg::Int(c.id)],
+};
+
+/// The searched text of reports: what the reporter wrote and who they are.
+const REPORT_TEXT: crate::search::Searched = crate::search::Searched {
+    table: "reports",
+    alias: "r",
+    index: "reports_text",
+    columns: &[
+        "subject",
+        "body",
+        "reporter_name",
+        "reporter_email",
+        "reporter_org",
+    ],
+};
 
 fn report(r: &AnyRow) -> Result<Report> {
     let id = ReportId(r.try_get("id")?);
@@ -137,27 +166,15 @@ impl Store {
             w.and("r.incident_id = ?", Arg::Int(i.0));
         }
         if let Some(t) = f.text.as_deref().filter(|t| !t.trim().is_empty()) {
-            let p = w.arg(Arg::Text(like_pattern(t.trim())));
+            let text = crate::search::text_clause(&mut w, self.backend, &REPORT_TEXT, t.trim());
             // Or mentioning the indicator the text is, however it was pasted.
             let holding = crate::search::holding_clause(&mut w, viewer, t.trim(), true)
                 .map(|c| format!(" OR {c}"))
                 .unwrap_or_default();
-            w.and_raw(format!(
-                "(LOWER(r.subject) LIKE {p} ESCAPE '\\' OR LOWER(r.body) LIKE {p} ESCAPE '\\' OR LOWER(r.reporter_name) LIKE {p} ESCAPE '\\' \
-                 OR LOWER(r.reporter_email) LIKE {p} ESCAPE '\\' OR LOWER(r.reporter_org) LIKE {p} ESCAPE '\\'{holding})"
-            ));
+            w.and_raw(format!("({text}{holding})"));
         }
         viewer.restrict_reports(&mut w, "r");
-        crate::query::paged(
-            &self.pool,
-            &w,
-            REPORT_COLS,
-            "reports r",
-            "r.received_at DESC, r.id DESC",
-            page,
-            report,
-        )
-        .await
+        LIST.page(&self.pool, &w, page, report).await
     }
 
     /// Judge a waiting report not to be an incident.

@@ -12,6 +12,7 @@
 
 use crate::indicators::kind as kind_of;
 use crate::query::{Arg, Where, bind_all};
+use crate::rows::like_pattern;
 use crate::{Backend, Result, Store, Viewer};
 use hikeshi_domain::{IndicatorId, Kind};
 use serde::Serialize;
@@ -104,6 +105,56 @@ pub(crate) fn holding_clause(
              WHERE l.indicator_id IN {found}{link})"
         )
     })
+}
+
+/// A table whose text the incident or report list searches, and its text index (migration
+/// 0017): an FTS5 trigram table on SQLite, a pg_trgm GIN index over `LOWER(column)` on
+/// PostgreSQL.
+pub(crate) struct Searched {
+    pub table: &'static str,
+    pub alias: &'static str,
+    /// The FTS5 table on SQLite.
+    pub index: &'static str,
+    pub columns: &'static [&'static str],
+}
+
+/// Shortest text the trigram indexes find: both index every run of three characters.
+pub const MIN_INDEXED_TEXT: usize = 3;
+
+/// How many of the newest rows a one- or two-character search reads: no trigram holds so short
+/// a text, so it is a scan, bounded to the newest rows by id so it costs the same in a table of
+/// any size.
+pub const SHORT_TEXT_ROWS: i64 = 10_000;
+
+/// The condition "`text` occurs, case-insensitively, in one of the searched columns" for the
+/// row aliased `s.alias`. Three characters or more go through the text index; shorter text is
+/// matched with `LIKE` among the newest [`SHORT_TEXT_ROWS`] rows only.
+pub(crate) fn text_clause(w: &mut Where, backend: Backend, s: &Searched, text: &str) -> String {
+    let (a, t) = (s.alias, s.table);
+    let like = |w: &mut Where| {
+        let p = w.arg(Arg::Text(like_pattern(text)));
+        let ors: Vec<String> = s
+            .columns
+            .iter()
+            .map(|c| format!("LOWER({a}.{c}) LIKE {p} ESCAPE '\\'"))
+            .collect();
+        format!("({})", ors.join(" OR "))
+    };
+    if text.chars().count() < MIN_INDEXED_TEXT {
+        let ors = like(w);
+        return format!(
+            "({a}.id > (SELECT COALESCE(MAX(m.id), 0) FROM {t} m) - {SHORT_TEXT_ROWS} AND {ors})"
+        );
+    }
+    match backend {
+        // The whole text as one FTS5 phrase: with the trigram tokenizer, a substring match.
+        Backend::Sqlite => {
+            let phrase = w.arg(Arg::Text(format!("\"{}\"", text.replace('"', "\"\""))));
+            let fts = s.index;
+            format!("{a}.id IN (SELECT {fts}.rowid FROM {fts} WHERE {fts} MATCH {phrase})")
+        }
+        Backend::Postgres => like(w),
+    }
 }
 
 impl Store {

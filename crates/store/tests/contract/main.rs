@@ -46,6 +46,8 @@ on_both_backends!(
     writeup_and_owner_reached_are_kept_with_their_history,
     owner_reached_times_feed_the_time_metrics,
     search_finds_indicators_as_pasted_without_leaking_red,
+    keyset_pages_neither_lose_nor_repeat_rows_with_ties,
+    text_search_finds_substrings_follows_changes_and_keeps_red_hidden,
     saved_filters_are_per_user_unique_and_audited,
     sweep_jobs_are_claimed_once_report_progress_cancel_and_record_sightings,
     sweep_jobs_of_a_red_incident_are_hidden_from_people_not_named_on_it,

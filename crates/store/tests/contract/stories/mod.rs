@@ -85,5 +85,7 @@ mod graph;
 pub use graph::*;
 mod search;
 pub use search::*;
+mod lists;
+pub use lists::*;
 mod user_admin;
 pub use user_admin::*;
