@@ -286,11 +286,11 @@ async fn update(
         tlp: tlp(b.tlp.as_deref())?,
         impact: b.impact.map(|i| i.apply(inc.impact)).transpose()?,
         owner,
+        constituency: b.constituency,
     };
     Ok(Json(IncidentView::from(
         &st.store.update_incident(&actor, inc.id, patch).await?,
     )))
-        constituency: b.constituency,
 }
 
 #[derive(Deserialize)]

@@ -68,6 +68,7 @@ pub(super) fn incident_value(i: &Incident) -> Value {
     v["sla_ms"] = json!({"acknowledge": i.sla.acknowledge, "first_response": i.sla.first_response, "containment": i.sla.containment});
     v["done_ms"] = json!({"acknowledge": i.acknowledged_at, "first_response": i.first_response_at, "containment": i.contained_at, "closed": i.closed_at});
     v["owner_reached_ms"] = json!(i.owner_reached_at);
+    v["coordinated_ms"] = json!(i.coordinated_at);
     Value::from_serialize(v)
 }
 
@@ -81,7 +82,6 @@ fn list_vars<T>(
     let mut vars = BTreeMap::new();
     vars.insert(
         name,
-    v["coordinated_ms"] = json!(i.coordinated_at);
         Value::from(p.items.iter().map(value).collect::<Vec<_>>()),
     );
     vars.insert("total", Value::from(p.total));
