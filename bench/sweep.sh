@@ -47,6 +47,28 @@ with open(src, "rb") as f, open("squid_%s.log" % sys.argv[2], "wb") as o:
 PY
   gzip -6 -c "squid_$GZ_SIZE.log" > "squid_$GZ_SIZE.log.gz"
 fi
+# Multi-member gzip, for the members inflated in parallel: bgzip's BGZF blocks (64 KiB each),
+# and one gzip member per 64 MiB of whole lines, as a rotator that compresses per chunk writes
+# (`pigz -i` is not that: it writes one member whose blocks are independent).
+command -v bgzip >/dev/null || apt-get install -y tabix >/dev/null 2>&1 || true
+if [ ! -s "squid_$GZ_SIZE.log.bgz" ] && command -v bgzip >/dev/null; then
+  bgzip -@ 2 -c "squid_$GZ_SIZE.log" > "squid_$GZ_SIZE.log.bgz"
+fi
+if [ ! -s "squid_$GZ_SIZE.log.multi.gz" ]; then
+  python3 - "squid_$GZ_SIZE.log" <<'PY'
+import subprocess, sys
+src = sys.argv[1]
+with open(src, "rb") as f, open(src + ".multi.gz", "wb") as out:
+    rest = b""
+    while True:
+        data = rest + f.read(64 << 20)
+        if not data:
+            break
+        cut = data.rfind(b"\n") + 1 or len(data)
+        part, rest = data[:cut], data[cut:]
+        out.write(subprocess.run(["gzip", "-6", "-c"], input=part, capture_output=True, check=True).stdout)
+PY
+fi
 
 # Tools: ripgrep 15 (Debian's 13 is not the anchor), libdeflate-gunzip, our example binary.
 [ -x "$RG_ROOT/bin/rg" ] || cargo install ripgrep --version '^15' --root "$RG_ROOT"
@@ -76,6 +98,12 @@ add libdeflate_gunzip sh -c "libdeflate-gunzip -c '$G.gz' > /dev/null"
 add inflate_only      "$SWEEP" --inflate-only "$G.gz"
 add gz_t1_100k        "$SWEEP" --count --threads 1 --indicators iocs_100000.txt "$G.gz"
 add gz_t2_100k        "$SWEEP" --count --threads 2 --indicators iocs_100000.txt "$G.gz"
+add mgz_t1_100k       "$SWEEP" --count --threads 1 --indicators iocs_100000.txt "$G.multi.gz"
+add mgz_t2_100k       "$SWEEP" --count --threads 2 --indicators iocs_100000.txt "$G.multi.gz"
+if [ -s "$G.bgz" ]; then
+  add bgz_t1_100k     "$SWEEP" --count --threads 1 --indicators iocs_100000.txt "$G.bgz"
+  add bgz_t2_100k     "$SWEEP" --count --threads 2 --indicators iocs_100000.txt "$G.bgz"
+fi
 if [ -n "${BEFORE:-}" ]; then
   # An earlier build of the example (BEFORE=path), for before/after figures from one run.
   add before_t1_100k  "$BEFORE" --count --threads 1 --indicators iocs_100000.txt "$S"
@@ -84,7 +112,7 @@ if [ -n "${BEFORE:-}" ]; then
 fi
 
 echo "# $(date -u '+%F %H:%M') UTC; $(nproc) cores; load average at start $(cut -d' ' -f1-3 /proc/loadavg); $RUNS rounds"
-cat "$S" "$Z" "$J" "$G" "$G.gz" > /dev/null   # warm cache
+cat "$S" "$Z" "$J" "$G" "$G"*gz > /dev/null   # warm cache
 for round in $(seq "$RUNS"); do
   for i in "${!NAMES[@]}"; do
     /usr/bin/time -f "%e %U %S %M" -o /tmp/sweep-bench.time sh -c "${CMDS[$i]} >/dev/null 2>/tmp/sweep-bench.err" || true
@@ -133,6 +161,10 @@ print("sweep peak RSS 2 GiB log       = %.0f MiB vs %.0f MiB on %s (memory does 
 print("gz_t2 / libdeflate-gunzip      = %.2f  (goal <= 1.15)" % (w("gz_t2_100k") / w("libdeflate_gunzip")))
 print("gz_t2 / inflate_only           = %.2f  (streaming inflater alone)" % (w("gz_t2_100k") / w("inflate_only")))
 print("gz_t1 / inflate_only           = %.2f" % (w("gz_t1_100k") / w("inflate_only")))
+for k in ("mgz", "bgz"):
+    if k + "_t1_100k" in r:
+        print("%s: 1 thread / 2 threads      = %.2f by wall; user CPU %.2f vs %.2f s  (members inflated in parallel)" % (
+            k, w(k + "_t1_100k") / w(k + "_t2_100k"), u(k + "_t1_100k"), u(k + "_t2_100k")))
 sq = mbps("squidpart_t1_100k", G)
 print("throughput MB/s squid %.0f, zeek %.0f (%.2fx), jsonl %.0f (%.2fx)  (goal: within 1.3x)" % (
     sq, mbps("zeek_t1_100k", Z), sq / mbps("zeek_t1_100k", Z), mbps("jsonl_t1_100k", J), sq / mbps("jsonl_t1_100k", J)))
