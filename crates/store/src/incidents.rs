@@ -337,12 +337,11 @@ impl Store {
                 w.and("i.year = ?", Arg::Int(i64::from(n.year)));
                 w.and("i.seq = ?", Arg::Int(n.seq));
             } else {
-                let text = crate::search::text_clause(&mut w, self.backend, &INCIDENT_TEXT, t);
                 // Or holding the indicator the text is, however it was pasted.
-                let holding = crate::search::holding_clause(&mut w, viewer, t, false)
-                    .map(|c| format!(" OR {c}"))
-                    .unwrap_or_default();
-                w.and_raw(format!("({text}{holding})"));
+                let holding = crate::search::holding_ids(&mut w, viewer, t, false);
+                let text =
+                    crate::search::text_clause(&mut w, self.backend, &INCIDENT_TEXT, t, holding);
+                w.and_raw(text);
             }
         }
         viewer.restrict(&mut w, "i");

@@ -166,12 +166,11 @@ impl Store {
             w.and("r.incident_id = ?", Arg::Int(i.0));
         }
         if let Some(t) = f.text.as_deref().filter(|t| !t.trim().is_empty()) {
-            let text = crate::search::text_clause(&mut w, self.backend, &REPORT_TEXT, t.trim());
             // Or mentioning the indicator the text is, however it was pasted.
-            let holding = crate::search::holding_clause(&mut w, viewer, t.trim(), true)
-                .map(|c| format!(" OR {c}"))
-                .unwrap_or_default();
-            w.and_raw(format!("({text}{holding})"));
+            let holding = crate::search::holding_ids(&mut w, viewer, t.trim(), true);
+            let text =
+                crate::search::text_clause(&mut w, self.backend, &REPORT_TEXT, t.trim(), holding);
+            w.and_raw(text);
         }
         viewer.restrict_reports(&mut w, "r");
         LIST.page(&self.pool, &w, page, report).await

@@ -1,6 +1,7 @@
-//! Search across indicators, and the clause that lets the incident and report lists find what
-//! holds an indicator typed the way a handler pastes it (`hxxp://evil[.]example[.]com`, full-width
-//! text): the query is refanged and normalised with [`hikeshi_ioc::parse_indicator`] first.
+//! Search across indicators, the incident and report lists' text search (migration 0017's
+//! text indexes), and what lets those lists find what holds an indicator typed the way a
+//! handler pastes it (`hxxp://evil[.]example[.]com`, full-width text): the query is refanged and
+//! normalised with [`hikeshi_ioc::parse_indicator`] first.
 //!
 //! Every lookup goes through an index, so a search costs the same with a million indicators as
 //! with a hundred: exact match on `UNIQUE (kind, value)`, prefix match as a range on the same
@@ -77,11 +78,10 @@ fn prefix_of(q: &str) -> String {
 /// and tell the handler nothing.
 const MIN_PREFIX: usize = 3;
 
-/// `i.id IN (…)` / `r.id IN (…)` for incident or report lists searched with `text`: the ones
-/// holding the indicator the text parses as. `None` when the text is no indicator. For
-/// incidents the link's own TLP applies (a TLP:RED link counts only for people named on the
-/// incident).
-pub(crate) fn holding_clause(
+/// The ids of the incidents (or reports) holding the indicator `text` parses as, for the lists
+/// searched with `text`; `None` when the text is no indicator. For incidents the link's own
+/// TLP applies (a TLP:RED link counts only for people named on the incident).
+pub(crate) fn holding_ids(
     w: &mut Where,
     viewer: Viewer,
     text: &str,
@@ -92,17 +92,15 @@ pub(crate) fn holding_clause(
     let v = w.arg(Arg::Text(ind.value));
     let found = format!("(SELECT d.id FROM indicators d WHERE d.kind = {k} AND d.value = {v})");
     Some(if reports {
-        format!(
-            "r.id IN (SELECT ri.report_id FROM report_indicators ri WHERE ri.indicator_id IN {found})"
-        )
+        format!("SELECT ri.report_id FROM report_indicators ri WHERE ri.indicator_id IN {found}")
     } else {
         let link = viewer
             .marked_clause(w, "li", "l.tlp")
             .map(|c| format!(" AND {c}"))
             .unwrap_or_default();
         format!(
-            "i.id IN (SELECT l.incident_id FROM incident_indicators l JOIN incidents li ON li.id = l.incident_id \
-             WHERE l.indicator_id IN {found}{link})"
+            "SELECT l.incident_id FROM incident_indicators l JOIN incidents li ON li.id = l.incident_id \
+             WHERE l.indicator_id IN {found}{link}"
         )
     })
 }
@@ -126,35 +124,49 @@ pub const MIN_INDEXED_TEXT: usize = 3;
 /// any size.
 pub const SHORT_TEXT_ROWS: i64 = 10_000;
 
-/// The condition "`text` occurs, case-insensitively, in one of the searched columns" for the
-/// row aliased `s.alias`. Three characters or more go through the text index; shorter text is
-/// matched with `LIKE` among the newest [`SHORT_TEXT_ROWS`] rows only.
-pub(crate) fn text_clause(w: &mut Where, backend: Backend, s: &Searched, text: &str) -> String {
-    let (a, t) = (s.alias, s.table);
+/// The condition "`text` occurs, case-insensitively, in one of the searched columns, or the
+/// row is among the ids `also` selects" for the row aliased `s.alias`, as one `id IN (… UNION
+/// …)` so each part is read through its own index. Three characters or more go through the
+/// text index; shorter text is matched with `LIKE` among the newest [`SHORT_TEXT_ROWS`] rows
+/// only.
+pub(crate) fn text_clause(
+    w: &mut Where,
+    backend: Backend,
+    s: &Searched,
+    text: &str,
+    also: Option<String>,
+) -> String {
+    let t = s.table;
     let like = |w: &mut Where| {
         let p = w.arg(Arg::Text(like_pattern(text)));
         let ors: Vec<String> = s
             .columns
             .iter()
-            .map(|c| format!("LOWER({a}.{c}) LIKE {p} ESCAPE '\\'"))
+            .map(|c| format!("LOWER(m.{c}) LIKE {p} ESCAPE '\\'"))
             .collect();
-        format!("({})", ors.join(" OR "))
+        ors.join(" OR ")
     };
-    if text.chars().count() < MIN_INDEXED_TEXT {
+    let ids = if text.chars().count() < MIN_INDEXED_TEXT {
         let ors = like(w);
-        return format!(
-            "({a}.id > (SELECT COALESCE(MAX(m.id), 0) FROM {t} m) - {SHORT_TEXT_ROWS} AND {ors})"
-        );
-    }
-    match backend {
-        // The whole text as one FTS5 phrase: with the trigram tokenizer, a substring match.
-        Backend::Sqlite => {
-            let phrase = w.arg(Arg::Text(format!("\"{}\"", text.replace('"', "\"\""))));
-            let fts = s.index;
-            format!("{a}.id IN (SELECT {fts}.rowid FROM {fts} WHERE {fts} MATCH {phrase})")
+        format!(
+            "SELECT m.id FROM {t} m WHERE m.id > (SELECT COALESCE(MAX(x.id), 0) FROM {t} x) - {SHORT_TEXT_ROWS} AND ({ors})"
+        )
+    } else {
+        match backend {
+            // The whole text as one FTS5 phrase: with the trigram tokenizer, a substring match.
+            Backend::Sqlite => {
+                let phrase = w.arg(Arg::Text(format!("\"{}\"", text.replace('"', "\"\""))));
+                let fts = s.index;
+                format!("SELECT {fts}.rowid FROM {fts} WHERE {fts} MATCH {phrase}")
+            }
+            Backend::Postgres => format!("SELECT m.id FROM {t} m WHERE {}", like(w)),
         }
-        Backend::Postgres => like(w),
-    }
+    };
+    let ids = match also {
+        Some(o) => format!("{ids} UNION {o}"),
+        None => ids,
+    };
+    format!("{}.id IN ({ids})", s.alias)
 }
 
 impl Store {
