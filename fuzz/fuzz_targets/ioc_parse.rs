@@ -1,9 +1,11 @@
 //! The single-value parsers on arbitrary text: parse_indicator (idempotent on its own output,
-//! and on every defanged form of it), bulk lists, MISP warninglists, public suffix lists.
+//! and on every defanged form of it), bulk lists, MISP warninglists, public suffix lists, and
+//! facts (each kind's normal form is stable).
 #![no_main]
 
 use hikeshi_ioc::{
-    DefangStyle, SuffixList, WarningList, defang, parse_csv, parse_indicator, parse_lines,
+    DefangStyle, Link, SuffixList, WarningList, defang, normalise_fact, parse_csv, parse_indicator,
+    parse_lines,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -34,6 +36,11 @@ fuzz_target!(|data: &[u8]| {
     }
     let _ = parse_csv(data);
     let _ = WarningList::from_misp_json(&text);
+    for link in Link::ALL {
+        if let Ok(v) = normalise_fact(link, &text) {
+            assert_eq!(normalise_fact(link, &v).as_ref(), Ok(&v), "{link:?} fact not stable");
+        }
+    }
     if let Ok(list) = SuffixList::parse(&text) {
         let _ = list.registrable("a.b.example.com");
     }

@@ -433,6 +433,18 @@ paths.update({
    "responses": {"204": {"description": "due now"}, **{e: ERR[e] for e in ("401","403","404")}}}},
 })
 
+# Facts about an indicator (issue 8, "Infrastructure graph": ASNs, organisations, registrants, malware).
+schemas["Fact"] = obj({"link": enum("asn","organisation","registrant","name-server","malware"), "value": S(description="normal form")}, ["link","value"])
+paths.update({
+ "/api/v1/indicators/{id}/facts": {
+   "get": op("Facts recorded about an indicator (404 when the caller may not see it)", resp(200, items_of("Fact")), params=[RID], errs=("401","404")),
+   "post": op("Record a fact (handler); indicators sharing one are linked in correlations and the graph; recording it again changes nothing",
+              resp(201, ref("Fact"), "recorded"), "Fact", [RID], ("400","401","403","404","422")),
+   "delete": {"summary": "Remove a recorded fact (handler)", "parameters": [RID, {"name": "link", "in": "query", "required": True, "schema": S()},
+              {"name": "value", "in": "query", "required": True, "schema": S()}],
+              "responses": {"204": {"description": "removed"}, **{e: ERR[e] for e in ("400","401","403","404","422")}}}},
+})
+
 doc = {
  "openapi": "3.1.0",
  "info": {"title": "hikeshi API", "version": "1", "license": {"name": "Apache-2.0 OR MIT", "identifier": "Apache-2.0 OR MIT"},

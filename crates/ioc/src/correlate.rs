@@ -21,6 +21,59 @@ pub enum Link {
     Network,
     /// URLs on the same host.
     UrlHost,
+    /// Announced by the same autonomous system (`AS64500`): a fact a handler or an import
+    /// records, not derived from the value.
+    Asn,
+    /// Held by the same network organisation (the RIR's or the hoster's name).
+    Organisation,
+    /// Registered by the same registrant (an e-mail address in normal form, or a name).
+    Registrant,
+    /// Served by the same name server.
+    NameServer,
+    /// Used by the same malware family.
+    Malware,
+}
+
+impl Link {
+    /// Every link kind, derived ones first.
+    pub const ALL: [Link; 8] = [
+        Link::RegistrableDomain,
+        Link::Network,
+        Link::UrlHost,
+        Link::Asn,
+        Link::Organisation,
+        Link::Registrant,
+        Link::NameServer,
+        Link::Malware,
+    ];
+
+    /// The name stored and sent (`registrable-domain`, `asn`, `name-server`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Link::RegistrableDomain => "registrable-domain",
+            Link::Network => "network",
+            Link::UrlHost => "url-host",
+            Link::Asn => "asn",
+            Link::Organisation => "organisation",
+            Link::Registrant => "registrant",
+            Link::NameServer => "name-server",
+            Link::Malware => "malware",
+        }
+    }
+
+    /// The link named `s`, as [`Link::as_str`] writes it.
+    pub fn parse(s: &str) -> Option<Link> {
+        Link::ALL.into_iter().find(|l| l.as_str() == s.trim())
+    }
+
+    /// A fact recorded about an indicator (ASN, organisation, registrant, name server, malware)
+    /// rather than a key computed from its value.
+    pub fn is_fact(self) -> bool {
+        !matches!(
+            self,
+            Link::RegistrableDomain | Link::Network | Link::UrlHost
+        )
+    }
 }
 
 /// One weak-link key of an indicator: indicators with an equal key are linked.

@@ -42,6 +42,7 @@ mod context;
 mod correlate;
 mod defang;
 mod extract;
+mod facts;
 mod files;
 mod kind;
 mod lists;
@@ -57,6 +58,7 @@ pub use correlate::{
 };
 pub use defang::{DefangStyle, defang};
 pub use extract::{Extracted, Extractor, default_extractor, extract, extract_bytes};
+pub use facts::{FACT_MAX_CHARS, FactError, normalise_fact};
 pub use kind::Kind;
 pub use parse::{parse_as, parse_indicator, parse_indicator_with};
 pub use refang::refang;

@@ -30,8 +30,6 @@ pub enum GraphNode {
     Asset(i64),
 }
 
-const LINKS: [&str; 3] = ["registrable-domain", "network", "url-host"];
-
 impl GraphNode {
     /// Parse the URL form; `None` for anything else.
     pub fn parse(s: &str) -> Option<GraphNode> {
@@ -49,9 +47,11 @@ impl GraphNode {
             "h" if !rest.is_empty() => Some(GraphNode::Host(rest.to_owned())),
             "k" => {
                 let (link, value) = rest.split_once(':')?;
-                (LINKS.contains(&link) && !value.is_empty()).then(|| GraphNode::Key {
-                    link: link.to_owned(),
-                    value: value.to_owned(),
+                (hikeshi_ioc::Link::parse(link).is_some() && !value.is_empty()).then(|| {
+                    GraphNode::Key {
+                        link: link.to_owned(),
+                        value: value.to_owned(),
+                    }
                 })
             }
             _ => None,
@@ -287,7 +287,11 @@ impl Store {
     }
 
     /// The indicator's row if the viewer may know of it.
-    async fn visible_indicator(&self, viewer: Viewer, id: IndicatorId) -> Result<AnyRow> {
+    pub(crate) async fn visible_indicator(
+        &self,
+        viewer: Viewer,
+        id: IndicatorId,
+    ) -> Result<AnyRow> {
         let mut w = Where::default();
         w.and("d.id = ?", Arg::Int(id.0));
         viewer.restrict_indicators(&mut w, "d.id");

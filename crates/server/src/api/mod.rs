@@ -3,6 +3,7 @@
 //! `openapi.json` beside this crate describes it; a test checks the two agree.
 
 pub(crate) mod admin;
+pub(crate) mod facts;
 pub(crate) mod graph;
 mod incident_docs;
 mod incidents;
@@ -36,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .merge(work::routes())
         .merge(users::routes())
         .merge(admin::routes())
+        .merge(facts::routes())
         .merge(vuln::routes())
         .merge(stats::routes())
         .merge(sharing::routes())

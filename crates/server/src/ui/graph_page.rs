@@ -61,13 +61,26 @@ async fn page(
     Query(q): Query<GraphQuery>,
 ) -> Result<Response, UiError> {
     let viewer = user.viewer();
+    let can_write = user.writer().is_ok();
     let ctx = PageCtx::new(&headers, q.lang.as_deref(), Some(user));
     let mut vars = BTreeMap::new();
     let start = q.node.unwrap_or_default();
     vars.insert("node", Value::from(start.as_str()));
+    vars.insert("can_write", Value::from(can_write));
     if !start.trim().is_empty() {
         let node = parse_node(start.trim())?;
         let n = st.store.graph_neighbours(viewer, &node).await?;
+        if let hikeshi_store::GraphNode::Indicator(id) = node {
+            let facts = st.store.indicator_facts(viewer, id).await?;
+            vars.insert("facts", Value::from_serialize(&facts));
+            vars.insert("indicator_id", Value::from(id.0));
+            let kinds: Vec<&str> = hikeshi_ioc::Link::ALL
+                .into_iter()
+                .filter(|l| l.is_fact())
+                .map(hikeshi_ioc::Link::as_str)
+                .collect();
+            vars.insert("fact_kinds", Value::from_serialize(kinds));
+        }
         let with_href = |v: &hikeshi_store::NodeView| {
             json!({"id": v.id, "group": v.group, "kind": v.kind, "label": v.label,
                    "detail": v.detail, "tlp": v.tlp, "href": href(v)})

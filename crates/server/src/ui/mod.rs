@@ -7,6 +7,7 @@
 mod actions;
 mod admin_pages;
 mod admin_system;
+mod fact_actions;
 mod graph_page;
 pub(crate) mod incident_docs;
 mod indicator_actions;
@@ -47,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .merge(stats_pages::routes())
         .merge(admin_pages::routes())
         .merge(admin_system::routes())
+        .merge(fact_actions::routes())
         .merge(incident_docs::routes())
         .merge(sweep_ui::routes())
         .merge(settings_page::routes())

@@ -2,6 +2,7 @@
 
 mod admin;
 mod bad_input;
+mod facts;
 mod graph;
 mod harness;
 mod incident_docs;

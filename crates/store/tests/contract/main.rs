@@ -29,6 +29,7 @@ on_both_backends!(
     the_audit_chain_records_every_write_and_detects_tampering,
     concurrent_writers_keep_the_audit_chain_linear,
     indicators_correlate_across_incidents_without_leaking_context,
+    facts_link_indicators_across_incidents_and_follow_visibility,
     reports_record_their_indicators_as_sightings,
     sweep_hits_become_sightings_once_and_find_their_assets,
     sharing_groups_enforce_their_ceiling_and_page_objects,

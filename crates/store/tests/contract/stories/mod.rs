@@ -89,3 +89,5 @@ mod lists;
 pub use lists::*;
 mod user_admin;
 pub use user_admin::*;
+mod facts;
+pub use facts::*;
