@@ -88,6 +88,24 @@ fn our_own_counts_for_a_period() {
         ),
         (Some(2), Some(0))
     );
+    assert_eq!(
+        v["counts"]["reports_by_constituency"],
+        serde_json::json!({"": 2})
+    );
+    assert_eq!(v["months"].as_array().map(Vec::len), Some(12));
+    let o = hikeshi(
+        dir.path(),
+        &["stats", "summary", "--period", &fy, "--format", "csv"],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let csv = stdout(&o);
+    for line in [
+        "total,reports,2\n",
+        "total,coordinated,0\n",
+        "report_constituency,,2\n",
+    ] {
+        assert!(csv.contains(line), "{line} missing from {csv}");
+    }
     let old = hikeshi(dir.path(), &["stats", "summary", "--period", "FY2001"]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&old)).unwrap();
     assert_eq!(v["counts"]["reports"], 0);

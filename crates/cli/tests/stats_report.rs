@@ -30,6 +30,7 @@ fn the_report_is_written_as_html_in_both_languages() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let html = std::fs::read_to_string(&out).unwrap();
     assert!(html.contains("インシデント報告対応レポート") && html.contains("2026年度"));
+    assert!(html.contains("コンスティチュエンシー別") && html.contains("調整件数"));
     assert!(
         html.contains("<style>") && html.contains("@page"),
         "the file stands alone"
@@ -118,6 +119,8 @@ fn the_pdf_report_has_japanese_text_in_embedded_fonts_and_draws_a_page() {
         "2026年度",
         "カテゴリ別インシデント件数",
         "フィッシングサイト",
+        "調整件数",
+        "コンスティチュエンシー別",
         "受付確認まで",
         "主なインシデント",
     ] {

@@ -1,6 +1,8 @@
-//! What the statistics page and the periodic report show: a period's counts, its monthly trend,
-//! the national comparison when JPCERT/CC's figures are imported, time metrics and the notable
-//! incidents, gathered once and turned into template values and SVG charts in one language.
+//! What the statistics page and the periodic report show: a period's counts (by category,
+//! priority and constituency, with the coordinated cases), its monthly trend, the national
+//! comparison when JPCERT/CC's figures are imported, time metrics and the notable incidents,
+//! gathered once and turned into template values and SVG charts in one language. The counts
+//! come from the store's monthly rollups, so they cost the same whatever the size of the tables.
 //!
 //! The report is meant for distribution, so its incident list follows one rule (also in
 //! docs/statistics.md): an incident marked TLP:RED is counted in the totals but never listed,
@@ -12,7 +14,7 @@ use crate::charts::{self, Range, Series};
 use crate::i18n::{self, Lang};
 use hikeshi_domain::period::Period;
 use hikeshi_domain::time_metrics::{DurationStats, SlaStats, TimeMetrics};
-use hikeshi_domain::{Category, Incident, Named, Tlp};
+use hikeshi_domain::{Category, Incident, Named, Priority, Tlp};
 use hikeshi_exchange::jpcert_stats::{
     NationalTotals, Series as NSeries, national_totals, parse_file,
 };
@@ -26,8 +28,8 @@ pub const NOTABLE: i64 = 10;
 pub struct StatsData {
     pub period: Period,
     pub counts: Counts,
-    /// Incidents opened per month of the period.
-    pub monthly: Vec<(String, i64)>,
+    /// The counts of each month of the period ("2026-04").
+    pub monthly: Vec<(String, Counts)>,
     pub times: TimeMetrics,
     pub national: Option<NationalTotals>,
     pub notable: Vec<Incident>,
@@ -40,13 +42,11 @@ pub async fn gather(
     now: i64,
 ) -> Result<StatsData, StoreError> {
     let (start, end) = (period.start_ms_jst(), period.end_ms_jst());
-    let counts = store.counts(start, end).await?;
-    let mut monthly = Vec::new();
-    for m in period.months() {
-        let p = Period::month(m);
-        let c = store.counts(p.start_ms_jst(), p.end_ms_jst()).await?;
-        monthly.push((m.to_string(), c.incidents));
-    }
+    let (counts, months) = store.period_counts(period).await?;
+    let monthly = months
+        .into_iter()
+        .map(|(m, c)| (m.to_string(), c))
+        .collect();
     let items = store.incident_times(start, end).await?;
     let times = TimeMetrics::compute(period, &items, now);
     let files = store.national_files().await?;
@@ -163,6 +163,7 @@ pub fn view(data: &StatsData, lang: Lang) -> Value {
             "key": cat.as_str(),
             "label": t(&format!("category.{}", cat.as_str())),
             "count": n,
+            "coordinated": c.coordinated_by_category.get(cat.as_str()).copied().unwrap_or(0),
             "share": pct((c.incidents > 0).then(|| n as f64 / c.incidents as f64)),
             "national": nat,
             "national_share": pct(nat.filter(|_| national_sum > 0).map(|v| v as f64 / national_sum as f64)),
@@ -193,12 +194,38 @@ pub fn view(data: &StatsData, lang: Lang) -> Value {
     let monthly_svg = charts::columns(
         &t("stats.monthly"),
         &months,
-        &[Series {
-            name: &t("stats.incidents"),
-            values: data.monthly.iter().map(|(_, n)| *n as f64).collect(),
-            texts: None,
-        }],
+        &[
+            Series {
+                name: &t("stats.incidents"),
+                values: data
+                    .monthly
+                    .iter()
+                    .map(|(_, c)| c.incidents as f64)
+                    .collect(),
+                texts: None,
+            },
+            Series {
+                name: &t("stats.coordinated"),
+                values: data
+                    .monthly
+                    .iter()
+                    .map(|(_, c)| c.coordinated as f64)
+                    .collect(),
+                texts: None,
+            },
+        ],
     );
+    let (constituencies, constituency_svg) = by_constituency(c, lang);
+    let priorities: Vec<Value> = Priority::all()
+        .iter()
+        .map(|p| {
+            json!({
+                "label": t(&format!("priority.{}", p.as_str())),
+                "count": c.by_priority.get(p.as_str()).copied().unwrap_or(0),
+                "coordinated": c.coordinated_by_priority.get(p.as_str()).copied().unwrap_or(0),
+            })
+        })
+        .collect();
     let national_svg = data.national.as_ref().map(|_| {
         let share = |v: f64, total: f64| if total > 0.0 { v / total * 100.0 } else { 0.0 };
         let ours_total = ours.iter().sum::<f64>();
@@ -295,7 +322,10 @@ pub fn view(data: &StatsData, lang: Lang) -> Value {
         "reports": c.reports,
         "incidents": c.incidents,
         "exercises": c.exercises,
+        "coordinated": c.coordinated,
         "categories": categories,
+        "priorities": priorities,
+        "constituencies": constituencies,
         "has_national": data.national.is_some(),
         "national_reports": data.national.as_ref().and_then(|n| n.get(NSeries::Reports)).and_then(|t| t.value()),
         "clocks": clocks,
@@ -309,8 +339,126 @@ pub fn view(data: &StatsData, lang: Lang) -> Value {
             "monthly": monthly_svg,
             "national": national_svg,
             "times": times_svg,
+            "constituency": constituency_svg,
         },
     })
+}
+
+/// The counts of a period as the API and `hikeshi stats summary` give them: the period, its
+/// labels, the counts and the counts of each of its months.
+pub fn summary_json(
+    p: Period,
+    counts: &Counts,
+    months: &[(hikeshi_domain::period::Month, Counts)],
+) -> Value {
+    json!({
+        "period": p.to_string(),
+        "label_ja": p.label_ja(),
+        "label_en": p.label_en(),
+        "counts": counts,
+        "months": months.iter().map(|(m, c)| json!({"month": m.to_string(), "counts": c})).collect::<Vec<_>>(),
+    })
+}
+
+/// The counts as CSV, `dimension,value,count`: the totals, then one line per category,
+/// priority, attacker class, RSIT type and constituency of the incidents, constituency of the
+/// reports, and category, priority and constituency of the coordinated cases. An empty
+/// constituency is "not known". Cells a spreadsheet would run as a formula are quoted and
+/// prefixed with `'`.
+pub fn summary_csv(c: &Counts) -> String {
+    let mut out = String::from("dimension,value,count\n");
+    out.push_str(&format!(
+        "total,reports,{}\ntotal,incidents,{}\ntotal,exercises,{}\ntotal,coordinated,{}\n",
+        c.reports, c.incidents, c.exercises, c.coordinated
+    ));
+    for (dim, map) in [
+        ("category", &c.by_category),
+        ("priority", &c.by_priority),
+        ("attacker", &c.by_attacker),
+        ("rsit", &c.by_rsit),
+        ("constituency", &c.by_constituency),
+        ("report_constituency", &c.reports_by_constituency),
+        ("coordinated_category", &c.coordinated_by_category),
+        ("coordinated_priority", &c.coordinated_by_priority),
+        ("coordinated_constituency", &c.coordinated_by_constituency),
+    ] {
+        for (k, v) in map {
+            out.push_str(&format!("{dim},{},{v}\n", csv_cell(k)));
+        }
+    }
+    out
+}
+
+/// One CSV cell: quoted when it holds a comma, quote or line break; a leading `=`, `+`, `-` or
+/// `@` (a formula to a spreadsheet; constituencies are typed by people) quoted behind `'`.
+fn csv_cell(v: &str) -> String {
+    let formula = v.starts_with(['=', '+', '-', '@']);
+    if formula || v.contains([',', '"', '\n', '\r']) {
+        format!(
+            "\"{}{}\"",
+            if formula { "'" } else { "" },
+            v.replace('"', "\"\"")
+        )
+    } else {
+        v.to_string()
+    }
+}
+
+/// One row per constituency seen in the period (reports, incidents opened, cases coordinated),
+/// most incidents first, the unnamed one ("not known") last; and their chart.
+fn by_constituency(c: &Counts, lang: Lang) -> (Vec<Value>, String) {
+    let t = |k: &str| i18n::t(lang, k);
+    let get = |m: &std::collections::BTreeMap<String, i64>, k: &str| m.get(k).copied().unwrap_or(0);
+    let mut names: Vec<&String> = c
+        .reports_by_constituency
+        .keys()
+        .chain(c.by_constituency.keys())
+        .chain(c.coordinated_by_constituency.keys())
+        .collect();
+    names.sort_by_key(|k| (k.is_empty(), -get(&c.by_constituency, k), (*k).clone()));
+    names.dedup();
+    let rows: Vec<Value> = names
+        .iter()
+        .map(|k| {
+            json!({
+                "label": if k.is_empty() { t("stats.no_constituency") } else { (*k).clone() },
+                "reports": get(&c.reports_by_constituency, k),
+                "incidents": get(&c.by_constituency, k),
+                "coordinated": get(&c.coordinated_by_constituency, k),
+            })
+        })
+        .collect();
+    let labels: Vec<String> = rows
+        .iter()
+        .map(|r| r["label"].as_str().unwrap_or_default().to_string())
+        .collect();
+    let series = |key: &str| -> Vec<f64> {
+        rows.iter()
+            .map(|r| r[key].as_i64().unwrap_or(0) as f64)
+            .collect()
+    };
+    let svg = charts::hbars(
+        &t("stats.by_constituency"),
+        &labels,
+        &[
+            Series {
+                name: &t("stats.reports"),
+                values: series("reports"),
+                texts: None,
+            },
+            Series {
+                name: &t("stats.incidents"),
+                values: series("incidents"),
+                texts: None,
+            },
+            Series {
+                name: &t("stats.coordinated"),
+                values: series("coordinated"),
+                texts: None,
+            },
+        ],
+    );
+    (rows, svg)
 }
 
 /// Periods offered by the page's selector, newest first: five fiscal years, five calendar
@@ -359,5 +507,19 @@ mod tests {
         }
         assert_eq!(month_label("2026-04", Lang::Ja), "4月");
         assert_eq!(month_label("2027-01", Lang::En), "Jan");
+    }
+
+    #[test]
+    fn csv_cells_are_quoted_and_formulas_defused() {
+        assert_eq!(csv_cell("tokyo"), "tokyo");
+        assert_eq!(csv_cell("東京, 本社"), "\"東京, 本社\"");
+        assert_eq!(csv_cell("a\"b"), "\"a\"\"b\"");
+        assert_eq!(csv_cell("=HYPERLINK(1)"), "\"'=HYPERLINK(1)\"");
+        let mut c = Counts::default();
+        c.by_constituency.insert("=1+1".into(), 2);
+        c.coordinated = 3;
+        let csv = summary_csv(&c);
+        assert!(csv.contains("total,coordinated,3\n"), "{csv}");
+        assert!(csv.contains("constituency,\"'=1+1\",2\n"), "{csv}");
     }
 }

@@ -1,4 +1,5 @@
-//! `hikeshi stats import-jpcert DIR`, `hikeshi stats national --period P [--format json|csv]`,
+//! `hikeshi stats import-jpcert DIR`, `hikeshi stats summary --period P [--format json|csv]`,
+//! `hikeshi stats national --period P [--format json|csv]`,
 //! `hikeshi stats times --period P [--format json|csv]`,
 //! `hikeshi stats report --period P --lang ja|en --format html|pdf --out FILE`.
 
@@ -10,7 +11,7 @@ use hikeshi_domain::period::Period;
 use hikeshi_domain::time_metrics::TimeMetrics;
 use hikeshi_exchange::jpcert_stats::{Series, national_totals, parse_file};
 use hikeshi_server::i18n::Lang;
-use hikeshi_server::stats_report;
+use hikeshi_server::{stats_report, stats_view};
 use hikeshi_store::Viewer;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,11 +41,14 @@ pub enum StatsCmd {
     /// from a directory. Every clean row is read exactly; each malformed row is printed with file,
     /// line and reason and left out (its month becomes a gap). Exit 1 when any row was rejected.
     ImportJpcert { dir: PathBuf },
-    /// Our own reports and incidents of a period by category, priority, attacker class and
-    /// RSIT type (exercises counted apart).
+    /// Our own reports, incidents and coordinated cases (first notification sent) of a period
+    /// by category, priority, attacker class, RSIT type and constituency, with each month's
+    /// counts (exercises counted apart, never as incidents).
     Summary {
         #[arg(long)]
         period: String,
+        #[arg(long, value_enum, default_value = "json")]
+        format: Format,
     },
     /// Time metrics of the period's incidents: report to acknowledgement, first response,
     /// containment and closure (count, median, p90, max), SLA compliance per clock and the
@@ -178,19 +182,20 @@ pub async fn run(settings: Settings, cmd: StatsCmd) -> anyhow::Result<ExitCode> 
                 ExitCode::SUCCESS
             })
         }
-        StatsCmd::Summary { period } => {
+        StatsCmd::Summary { period, format } => {
             let p: Period = period
                 .parse()
                 .map_err(|e| anyhow::anyhow!("--period {period:?}: {e}"))?;
             let store = settings.open_store().await?;
-            let counts = store.counts(p.start_ms_jst(), p.end_ms_jst()).await?;
+            let (counts, months) = store.period_counts(p).await?;
             store.close().await;
-            println!(
-                "{}",
-                serde_json::to_string_pretty(
-                    &serde_json::json!({"period": p.to_string(), "counts": counts})
-                )?
-            );
+            match format {
+                Format::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&stats_view::summary_json(p, &counts, &months))?
+                ),
+                Format::Csv => print!("{}", stats_view::summary_csv(&counts)),
+            }
             Ok(ExitCode::SUCCESS)
         }
         StatsCmd::Times { period, format } => {

@@ -1,10 +1,12 @@
-//! `/api/v1/stats/summary` (our constituency) and `/api/v1/stats/national` (JPCERT/CC's public
+//! `/api/v1/stats/summary` (our counts: reports, incidents and coordinated cases by category,
+//! priority, attacker class, RSIT and constituency, from the monthly rollups) and `/api/v1/stats/national` (JPCERT/CC's public
 //! figures), `/api/v1/stats/times` (time metrics, SLA compliance and reopen rate with a monthly
 //! trend), for a period such as FY2015, 2015, 2015Q2, 2015-04; JSON or CSV.
 
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
+use crate::stats_view;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -13,7 +15,6 @@ use axum::{Json, Router};
 use hikeshi_domain::period::Period;
 use hikeshi_domain::time_metrics::TimeMetrics;
 use serde::Deserialize;
-use serde_json::json;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -44,26 +45,11 @@ async fn summary(
     super::ApiQuery(q): super::ApiQuery<PeriodQuery>,
 ) -> AppResult<Response> {
     let p = period(&q)?;
-    let c = st.store.counts(p.start_ms_jst(), p.end_ms_jst()).await?;
+    let (c, months) = st.store.period_counts(p).await?;
     if q.format.as_deref() == Some("csv") {
-        let mut out = String::from("dimension,value,count\n");
-        out.push_str(&format!(
-            "total,reports,{}\ntotal,incidents,{}\ntotal,exercises,{}\n",
-            c.reports, c.incidents, c.exercises
-        ));
-        for (dim, map) in [
-            ("category", &c.by_category),
-            ("priority", &c.by_priority),
-            ("attacker", &c.by_attacker),
-            ("rsit", &c.by_rsit),
-        ] {
-            for (k, v) in map {
-                out.push_str(&format!("{dim},{k},{v}\n"));
-            }
-        }
-        return Ok(csv(out));
+        return Ok(csv(stats_view::summary_csv(&c)));
     }
-    Ok(Json(json!({"period": p.to_string(), "label_ja": p.label_ja(), "label_en": p.label_en(), "counts": c})).into_response())
+    Ok(Json(stats_view::summary_json(p, &c, &months)).into_response())
 }
 
 async fn times(

@@ -18,6 +18,7 @@ mod security;
 mod settings;
 mod sharing;
 mod stats;
+mod stats_constituency;
 mod stats_ui;
 mod story;
 mod sweeps;
