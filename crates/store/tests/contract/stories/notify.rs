@@ -219,7 +219,12 @@ pub async fn contacts_are_kept_checked_and_audited(f: &Fresh) {
     }
 }
 
-pub(super) fn notice(incident: IncidentId, to: &str, mid: &str, contact: Option<i64>) -> NewNotification {
+pub(super) fn notice(
+    incident: IncidentId,
+    to: &str,
+    mid: &str,
+    contact: Option<i64>,
+) -> NewNotification {
     NewNotification {
         outgoing: NewOutgoing {
             kind: OutKind::Notification,
