@@ -379,4 +379,5 @@ const INCIDENT_TEXT: crate::search::Searched = crate::search::Searched {
     alias: "i",
     index: "incidents_text",
     columns: &["title", "summary"],
+    address: None,
 };

@@ -52,6 +52,7 @@ const REPORT_TEXT: crate::search::Searched = crate::search::Searched {
         "reporter_email",
         "reporter_org",
     ],
+    address: Some("reporter_email"),
 };
 
 fn report(r: &AnyRow) -> Result<Report> {

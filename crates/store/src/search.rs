@@ -114,6 +114,11 @@ pub(crate) struct Searched {
     /// The FTS5 table on SQLite.
     pub index: &'static str,
     pub columns: &'static [&'static str],
+    /// A column holding one e-mail address. A whole address searched for is compared with it
+    /// whole through its index on `LOWER(column)` (migration 0017) instead of as a substring:
+    /// the trigrams of `…@example.jp` are in nearly every row, so the trigram index would read
+    /// them all.
+    pub address: Option<&'static str>,
 }
 
 /// Shortest text the trigram indexes find: both index every run of three characters.
@@ -137,31 +142,50 @@ pub(crate) fn text_clause(
     also: Option<String>,
 ) -> String {
     let t = s.table;
+    let address = s.address.zip(
+        hikeshi_ioc::parse_indicator(text)
+            .ok()
+            .filter(|i| i.kind == Kind::Email),
+    );
+    let columns: Vec<&str> = s
+        .columns
+        .iter()
+        .copied()
+        .filter(|c| address.as_ref().is_none_or(|(a, _)| a != c))
+        .collect();
     let like = |w: &mut Where| {
         let p = w.arg(Arg::Text(like_pattern(text)));
-        let ors: Vec<String> = s
-            .columns
+        let ors: Vec<String> = columns
             .iter()
             .map(|c| format!("LOWER(m.{c}) LIKE {p} ESCAPE '\\'"))
             .collect();
         ors.join(" OR ")
     };
-    let ids = if text.chars().count() < MIN_INDEXED_TEXT {
+    let mut ids = if text.chars().count() < MIN_INDEXED_TEXT {
         let ors = like(w);
         format!(
             "SELECT m.id FROM {t} m WHERE m.id > (SELECT COALESCE(MAX(x.id), 0) FROM {t} x) - {SHORT_TEXT_ROWS} AND ({ors})"
         )
     } else {
         match backend {
-            // The whole text as one FTS5 phrase: with the trigram tokenizer, a substring match.
+            // The whole text as one FTS5 phrase in the columns searched: with the trigram
+            // tokenizer, a substring match.
             Backend::Sqlite => {
-                let phrase = w.arg(Arg::Text(format!("\"{}\"", text.replace('"', "\"\""))));
+                let phrase = w.arg(Arg::Text(format!(
+                    "{{{}}} : \"{}\"",
+                    columns.join(" "),
+                    text.replace('"', "\"\"")
+                )));
                 let fts = s.index;
                 format!("SELECT {fts}.rowid FROM {fts} WHERE {fts} MATCH {phrase}")
             }
             Backend::Postgres => format!("SELECT m.id FROM {t} m WHERE {}", like(w)),
         }
     };
+    if let Some((col, ind)) = address {
+        let v = w.arg(Arg::Text(ind.value));
+        ids = format!("{ids} UNION SELECT m.id FROM {t} m WHERE LOWER(m.{col}) = {v}");
+    }
     let ids = match also {
         Some(o) => format!("{ids} UNION {o}"),
         None => ids,
