@@ -33,11 +33,20 @@ use crate::sweeper::SweepOptions;
 const TAIL_FIRST: usize = 1024;
 const TAIL_MAX: usize = 64 * 1024;
 
-/// A file that can be swept in segments, with the reader set up from its first block.
+/// A file that can be swept in parts on several threads (here, or in `multigz/`), with the
+/// reader set up from its first block.
 pub(crate) struct Plan {
-    file: File,
-    size: u64,
-    parser: Parser,
+    pub(crate) file: File,
+    pub(crate) size: u64,
+    pub(crate) parser: Parser,
+}
+
+/// A regular file of at least two blocks, and its size: the least worth sweeping in parts.
+pub(crate) fn open_large(path: &Path, block: usize) -> Option<(File, u64)> {
+    let file = File::open(path).ok()?;
+    let meta = file.metadata().ok()?;
+    let size = meta.len();
+    (meta.is_file() && size >= 2 * block as u64).then_some((file, size))
 }
 
 /// A plan for `path`, or `None` when the stream path must take it: not a regular file, too
@@ -45,12 +54,7 @@ pub(crate) struct Plan {
 /// reader handles over-long first lines).
 pub(crate) fn plan(path: &Path, opts: &SweepOptions) -> Option<Plan> {
     let block = opts.block_size.max(4096);
-    let mut file = File::open(path).ok()?;
-    let meta = file.metadata().ok()?;
-    let size = meta.len();
-    if !meta.is_file() || size < 2 * block as u64 {
-        return None;
-    }
+    let (mut file, size) = open_large(path, block)?;
     let mut head = vec![0u8; block];
     file.read_exact(&mut head).ok()?;
     if crate::input::Compression::from_magic(&head) != crate::input::Compression::None

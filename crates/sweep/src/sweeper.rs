@@ -324,7 +324,7 @@ impl<'s> Sweeper<'s> {
 /// One file swept by every thread at once, each reading its own part of it.
 enum Parallel {
     Segments(crate::segments::Plan),
-    Members(crate::multigz::Plan),
+    Members(crate::segments::Plan),
 }
 
 impl Parallel {

@@ -5,33 +5,14 @@
 //! data. A truncated or corrupt member gives an error naming the file and the member's offset,
 //! and the next file is still swept.
 
-use std::io::{BufReader, Write};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::Path;
 
-use hikeshi_sweep::{IndicatorSet, Stats, SweepOptions, Sweeper, VecSink};
+use hikeshi_sweep::{IndicatorSet, Stats, SweepOptions, VecSink};
 
-fn data(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name)
-}
+mod common;
 
-fn indicators() -> IndicatorSet {
-    let f = std::fs::File::open(data("iocs_1k.txt")).expect("indicator list");
-    hikeshi_sweep::read_indicators(BufReader::new(f))
-        .expect("readable")
-        .set
-}
-
-fn sweep<P: AsRef<Path>>(set: &IndicatorSet, paths: &[P], opts: SweepOptions) -> (Stats, VecSink) {
-    let mut sink = VecSink::default();
-    let stats = Sweeper::new(set, opts).sweep_paths(paths, &mut sink);
-    (stats, sink)
-}
-
-fn errors(sink: &VecSink) -> Vec<String> {
-    sink.errors.iter().map(ToString::to_string).collect()
-}
+use common::{data, errors, indicators, sweep};
 
 fn member(part: &[u8], level: u32) -> Vec<u8> {
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(level));

@@ -3,33 +3,11 @@
 //! numbers and offsets, the same problems and counts, whatever the block size, including lines
 //! that straddle a segment boundary.
 
-use std::io::BufReader;
-use std::path::PathBuf;
+use hikeshi_sweep::{SweepError, SweepOptions};
 
-use hikeshi_sweep::{IndicatorSet, Stats, SweepError, SweepOptions, Sweeper, VecSink};
+mod common;
 
-fn data(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name)
-}
-
-fn indicators() -> IndicatorSet {
-    let f = std::fs::File::open(data("iocs_1k.txt")).expect("indicator list");
-    hikeshi_sweep::read_indicators(BufReader::new(f))
-        .expect("readable")
-        .set
-}
-
-fn sweep(set: &IndicatorSet, path: &std::path::Path, opts: SweepOptions) -> (Stats, VecSink) {
-    let mut sink = VecSink::default();
-    let stats = Sweeper::new(set, opts).sweep_paths(&[path], &mut sink);
-    (stats, sink)
-}
-
-fn errors(sink: &VecSink) -> Vec<String> {
-    sink.errors.iter().map(ToString::to_string).collect()
-}
+use common::{data, errors, indicators, sweep};
 
 #[test]
 fn segments_give_the_same_hits_in_the_same_order_as_one_thread() {
@@ -44,7 +22,7 @@ fn segments_give_the_same_hits_in_the_same_order_as_one_thread() {
         ] {
             let path = dir.path().join(&name);
             std::fs::write(&path, body).expect("write");
-            let (s1, one) = sweep(&set, &path, SweepOptions::default());
+            let (s1, one) = sweep(&set, &[&path], SweepOptions::default());
             assert!(s1.hit_lines > 0, "{name}");
             // Odd block sizes put segment boundaries at every position within a line.
             for block_size in [4096, 4097, 4133, 5000, 8191, 65536] {
@@ -54,7 +32,7 @@ fn segments_give_the_same_hits_in_the_same_order_as_one_thread() {
                         block_size,
                         ..SweepOptions::default()
                     };
-                    let (s2, many) = sweep(&set, &path, opts);
+                    let (s2, many) = sweep(&set, &[&path], opts);
                     let what = format!("{name}, {threads} threads, blocks of {block_size}");
                     assert_eq!(one.hits, many.hits, "{what}");
                     assert_eq!(errors(&one), errors(&many), "{what}");
@@ -73,7 +51,7 @@ fn a_line_on_a_segment_boundary_is_read_once() {
     let lines: Vec<&[u8]> = bytes.split_inclusive(|&b| b == b'\n').collect();
     let path = dir.path().join("b.log");
     std::fs::write(&path, &bytes).expect("write");
-    let (_, whole) = sweep(&set, &path, SweepOptions::default());
+    let (_, whole) = sweep(&set, &[&path], SweepOptions::default());
     let first = whole.hits[0].offset as usize;
     // Put the boundary on the hit line's first byte, on its newline, and just after it.
     let hit_len = lines[whole.hits[0].line as usize - 1].len();
@@ -87,7 +65,7 @@ fn a_line_on_a_segment_boundary_is_read_once() {
             block_size,
             ..SweepOptions::default()
         };
-        let (_, many) = sweep(&set, &path, opts);
+        let (_, many) = sweep(&set, &[&path], opts);
         assert_eq!(whole.hits, many.hits, "boundary at {boundary}");
     }
 }
@@ -111,14 +89,14 @@ fn over_long_lines_inside_a_file_are_skipped_as_one_thread_skips_them() {
         max_line: 100_000,
         ..SweepOptions::default()
     };
-    let (s1, one) = sweep(&set, &path, opts(1, 4096));
+    let (s1, one) = sweep(&set, &[&path], opts(1, 4096));
     assert!(
         matches!(&one.errors[..], [SweepError::LineTooLong { .. }]),
         "{:?}",
         one.errors
     );
     for block_size in [4096, 5003, 65536] {
-        let (s2, many) = sweep(&set, &path, opts(2, block_size));
+        let (s2, many) = sweep(&set, &[&path], opts(2, block_size));
         assert_eq!(one.hits, many.hits, "blocks of {block_size}");
         assert_eq!(errors(&one), errors(&many), "blocks of {block_size}");
         assert_eq!(s1, s2, "blocks of {block_size}");

@@ -28,7 +28,6 @@ mod member;
 mod tests;
 
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::io;
 use std::path::Path;
 use std::sync::Arc;
@@ -42,6 +41,7 @@ use crate::emit::{Emitter, Event};
 use crate::error::Problem;
 use crate::formats::Parser;
 use crate::matcher::Matcher;
+use crate::segments::Plan;
 use crate::set::IndicatorSet;
 use crate::sweeper::SweepOptions;
 use cut::{Ctx, Cutter, Parts};
@@ -50,24 +50,12 @@ use member::{Header, Window};
 /// How far into the file a second member is looked for before deciding it has one member.
 const PROBE: u64 = 32 << 20;
 
-/// A multi-member gzip file and the reader for its format, set up from its first block.
-pub(crate) struct Plan {
-    file: File,
-    size: u64,
-    parser: Parser,
-}
-
 /// A plan for `path`, or `None` when the stream pipeline must take it: not a regular gzip file
 /// of at least two blocks, no second member header in the first [`PROBE`] bytes, or a first
 /// block that is binary or without a line end (the stream reader reports those).
 pub(crate) fn plan(path: &Path, opts: &SweepOptions) -> Option<Plan> {
     let block = opts.block_size.max(4096);
-    let file = File::open(path).ok()?;
-    let meta = file.metadata().ok()?;
-    let size = meta.len();
-    if !meta.is_file() || size < 2 * block as u64 {
-        return None;
-    }
+    let (file, size) = crate::segments::open_large(path, block)?;
     let mut win = Window::new(&file, size);
     if !matches!(member::header(win.at(0, 64).ok()?), Header::Valid { .. }) {
         return None;
