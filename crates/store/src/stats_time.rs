@@ -2,10 +2,10 @@
 //! [`hikeshi_domain::time_metrics`]. Percentiles are computed in Rust over what is fetched here,
 //! so SQLite and PostgreSQL give the same numbers.
 
-use crate::query::{Arg, Where};
-use crate::{Page, Result, Store, Viewer};
-use hikeshi_domain::Incident;
+use crate::query::{Arg, Where, bind_all};
+use crate::{Result, Store, Viewer};
 use hikeshi_domain::time_metrics::IncidentTimes;
+use hikeshi_domain::{Incident, Named, Priority};
 use sqlx::Row;
 use std::collections::HashSet;
 
@@ -77,23 +77,36 @@ impl Store {
         end: i64,
         limit: i64,
     ) -> Result<Vec<Incident>> {
-        let mut w = Where::default();
-        w.and("i.reported_at >= ?", Arg::Int(start));
-        w.and("i.reported_at < ?", Arg::Int(end));
-        w.and_raw("i.is_exercise = 0".into());
-        w.and_raw("i.phase NOT IN ('merged', 'rejected')".into());
-        w.and_raw("i.tlp <> 'red'".into());
-        viewer.restrict(&mut w, "i");
-        let page = crate::query::paged(
-            &self.pool,
-            &w,
-            crate::incidents::COLS,
-            "incidents i",
-            "i.priority, i.reported_at, i.id",
-            Page::new(Some(1), Some(limit)),
-            crate::incidents::incident,
-        )
-        .await?;
-        Ok(page.items)
+        // One priority at a time, each an index range read (priority, reported_at) that stops at
+        // the limit: no count and no sort of the whole period.
+        let mut out = Vec::new();
+        for p in Priority::all() {
+            let want = limit - out.len() as i64;
+            if want <= 0 {
+                break;
+            }
+            let mut w = Where::default();
+            w.and("i.priority = ?", Arg::Text(p.as_str().into()));
+            w.and("i.reported_at >= ?", Arg::Int(start));
+            w.and("i.reported_at < ?", Arg::Int(end));
+            w.and_raw("i.is_exercise = 0".into());
+            w.and_raw("i.phase NOT IN ('merged', 'rejected')".into());
+            w.and_raw("i.tlp <> 'red'".into());
+            viewer.restrict(&mut w, "i");
+            let sql = format!(
+                "SELECT {} FROM incidents i{} ORDER BY i.reported_at, i.id LIMIT {}",
+                crate::incidents::COLS,
+                w.sql(),
+                w.next()
+            );
+            let rows = bind_all(sqlx::query(&sql), &w.args)
+                .bind(want)
+                .fetch_all(&self.pool)
+                .await?;
+            for r in &rows {
+                out.push(crate::incidents::incident(r)?);
+            }
+        }
+        Ok(out)
     }
 }
