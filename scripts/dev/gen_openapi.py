@@ -66,7 +66,12 @@ schemas = {
               "must_change_password": B, "disabled": B, "created_at": T, "password": S(description="only when generated, shown once"), "csrf_token": S(description="GET /me with a session only")},
              ["id","username","display_name","email","role","lang","must_change_password","disabled","created_at"]),
 }
-def page_of(n): return obj({"items": arr(ref(n)), "page": I, "per_page": I, "total": I}, ["items","page","per_page","total"])
+def page_of(n): return obj({"items": arr(ref(n)), "page": I, "per_page": I,
+    "total": {**I, "description": "rows matched; incident and report lists count up to 10,000 (see total_exact)"},
+    "total_exact": B | {"description": "false when total is 10,000 and more rows matched"},
+    "next": {"type": ["string", "null"], "description": "incident and report lists: the cursor of the next page, for after="},
+    "prev": {"type": ["string", "null"], "description": "incident and report lists: the cursor of the previous page, for before="}},
+    ["items","page","per_page","total"])
 def items_of(n): return obj({"items": arr(ref(n))}, ["items"])
 kinds = enum("ipv4","ipv6","cidr","domain","url","email","md5","sha1","sha256","sha512","filename","asn","cve","other")
 roles = enum("unknown","c2","phishing","malware-distribution","dropper","payload","exfiltration","scanner","victim","other")
@@ -168,11 +173,14 @@ def op(summary, ok, body=None, params=(), errs=("400","401","403","404")):
     return o
 def q(name, schema, desc=""): return {"name": name, "in": "query", "required": False, "schema": schema, "description": desc}
 PAGE = [q("page", {"type": "integer", "minimum": 1}), q("per_page", {"type": "integer", "minimum": 1, "maximum": 200})]
+# Keyset paging on the incident and report lists (issue 8): one index range read at any depth.
+SEEK = [q("after", S(), "the next page: a list response's next cursor (page= beyond 1 still works but reads every row before it)"),
+        q("before", S(), "the previous page: a list response's prev cursor")]
 ID = {"name": "id", "in": "path", "required": True, "schema": S(), "description": "incident id or number (HK-2026-000123)"}
 RID = {"name": "id", "in": "path", "required": True, "schema": I}
 paths = {
  "/api/v1/reports": {
-   "get": op("List reports", resp(200, ref("ReportPage")), params=[q("status", enum("new","linked","rejected")), q("incident", I), q("q", S(), "text in subject, body, reporter"), *PAGE]),
+   "get": op("List reports", resp(200, ref("ReportPage")), params=[q("status", enum("new","linked","rejected")), q("incident", I), q("q", S(), "text in subject, body, reporter; 3+ characters any substring through the text index, 1-2 characters among the newest 10,000 reports"), *PAGE, *SEEK]),
    "post": op("Submit a report; the response carries its ticket number", resp(201, ref("Report"), "stored"), "NewReport", errs=("400","401","413","415"))},
  "/api/v1/reports/{id}": {"get": op("One report", resp(200, ref("Report")), params=[RID])},
  "/api/v1/reports/{id}/raw": {"get": {"summary": "The raw submission, byte for byte", "parameters": [RID],
@@ -185,7 +193,7 @@ paths = {
  "/api/v1/reports/{id}/link": {"post": op("Link a report to an incident", resp(200, obj({"report": ref("Report"), "incident": ref("Incident")}, ["report","incident"])), "Link", [RID], ("400","401","403","404","409"))},
  "/api/v1/incidents": {
    "get": op("List incidents", resp(200, ref("IncidentPage")), params=[q("phase", phases), q("open", B), q("category", cats), q("priority", prio),
-              q("assignee", S(), "user id, username or 'me': owner or task assignee"), q("q", S(), "text in title/summary, or an incident number"), *PAGE]),
+              q("assignee", S(), "user id, username or 'me': owner or task assignee"), q("q", S(), "text in title/summary (3+ characters any substring through the text index, 1-2 characters among the newest 10,000 incidents), or an incident number"), *PAGE, *SEEK]),
    "post": op("Open an incident (from reports)", resp(201, ref("Incident"), "created"), "NewIncident", errs=("400","401","403","404","422"))},
  "/api/v1/incidents/{id}": {"get": op("One incident", resp(200, ref("Incident")), params=[ID]),
                             "patch": op("Classify and edit; priority and SLA are recomputed", resp(200, ref("Incident")), "IncidentPatch", [ID], ("400","401","403","404","422"))},
@@ -355,8 +363,8 @@ schemas["IndicatorHit"] = obj({"id": I, "kind": kinds, "value": S(), "defanged":
                               ["id","kind","value","defanged","matched","incidents","graph"])
 schemas["SearchResult"] = obj({
   "q": S(),
-  "incidents": obj({"items": arr(ref("Incident")), "total": I, "href": S(description="the full incident list for the query")}, ["items","total","href"]),
-  "reports": obj({"items": arr(ref("Report")), "total": I, "href": S(description="the full report list for the query")}, ["items","total","href"]),
+  "incidents": obj({"items": arr(ref("Incident")), "total": I, "total_exact": B, "href": S(description="the full incident list for the query")}, ["items","total","total_exact","href"]),
+  "reports": obj({"items": arr(ref("Report")), "total": I, "total_exact": B, "href": S(description="the full report list for the query")}, ["items","total","total_exact","href"]),
   "indicators": arr(ref("IndicatorHit"))}, ["q","incidents","reports","indicators"])
 scopes = enum("search","incidents","reports")
 schemas["SavedFilter"] = obj({"id": I, "name": S(), "scope": scopes, "query": S(description="the query string, without '?'"),

@@ -57,21 +57,21 @@ pub async fn share_set(
     let instance = store.instance_uuid().await?;
     let mut incidents = Vec::new();
     if sel.incidents.is_empty() {
-        let mut page = 1;
+        // By keyset: the total is a lower bound past TOTAL_CAP, so it cannot say when to stop.
+        let mut seek = None;
         loop {
             let p = store
                 .list_incidents(
                     viewer,
                     &IncidentFilter::default(),
-                    Page::new(Some(page), Some(Page::MAX_PER_PAGE)),
+                    Page::new(None, Some(Page::MAX_PER_PAGE)).seek(seek),
                 )
                 .await?;
-            let n = p.items.len();
             incidents.extend(p.items);
-            if n == 0 || (page * Page::MAX_PER_PAGE) >= p.total {
-                break;
+            match p.next {
+                Some(c) => seek = Some(hikeshi_store::Seek::After(c)),
+                None => break,
             }
-            page += 1;
         }
     } else {
         for id in &sel.incidents {

@@ -111,6 +111,38 @@ impl PageQuery {
     }
 }
 
+/// `?after=` / `?before=` on a keyset-paged list (incidents: `lead` cursors carrying the
+/// priority; reports: without): where the page starts, from a list response's `next` or
+/// `prev`. Both at once, or a cursor of another list, is a client error.
+pub(crate) fn seek(
+    after: Option<&str>,
+    before: Option<&str>,
+    lead: bool,
+) -> Result<Option<hikeshi_store::Seek>, AppError> {
+    use hikeshi_store::{Cursor, Seek};
+    let parse = |name: &str, v: &str| {
+        v.trim()
+            .parse::<Cursor>()
+            .ok()
+            .filter(|c| c.lead.is_some() == lead)
+            .ok_or_else(|| {
+                AppError::bad_request(format!(
+                    "{name}={v:?} is not a cursor of this list: pass a list response's next or prev"
+                ))
+            })
+    };
+    let (after, before) = (
+        after.filter(|v| !v.trim().is_empty()),
+        before.filter(|v| !v.trim().is_empty()),
+    );
+    match (after, before) {
+        (None, None) => Ok(None),
+        (Some(a), None) => Ok(Some(Seek::After(parse("after", a)?))),
+        (None, Some(b)) => Ok(Some(Seek::Before(parse("before", b)?))),
+        (Some(_), Some(_)) => Err(AppError::bad_request("give after or before, not both")),
+    }
+}
+
 /// Parse an optional vocabulary value from a query string, naming the parameter when it is
 /// wrong.
 pub(crate) fn opt_named<T: hikeshi_domain::Named>(

@@ -127,6 +127,9 @@ struct ListQuery {
     // string, so `per_page=50` would be refused.
     page: Option<i64>,
     per_page: Option<i64>,
+    /// Keyset paging: a list response's `next` (or `prev` as `before`).
+    after: Option<String>,
+    before: Option<String>,
 }
 
 async fn list(
@@ -148,7 +151,8 @@ async fn list(
                 page: q.page,
                 per_page: q.per_page,
             }
-            .page(),
+            .page()
+            .seek(super::seek(q.after.as_deref(), q.before.as_deref(), false)?),
         )
         .await?;
     Ok(Json(views::paged(&p, views::report)))

@@ -111,11 +111,13 @@ impl Found {
             "incidents": {
                 "items": self.incidents.items.iter().map(|i| json!(views::IncidentView::from(i))).collect::<Vec<_>>(),
                 "total": self.incidents.total,
+                "total_exact": self.incidents.total_exact,
                 "href": self.href("/incidents"),
             },
             "reports": {
                 "items": self.reports.items.iter().map(views::report).collect::<Vec<_>>(),
                 "total": self.reports.total,
+                "total_exact": self.reports.total_exact,
                 "href": self.href("/reports"),
             },
             "indicators": self.indicators_json(),

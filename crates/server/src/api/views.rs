@@ -214,5 +214,8 @@ pub fn paged<T>(p: &hikeshi_store::Paged<T>, f: impl Fn(&T) -> Value) -> Value {
         "page": p.page,
         "per_page": p.per_page,
         "total": p.total,
+        "total_exact": p.total_exact,
+        "next": p.next,
+        "prev": p.prev,
     })
 }

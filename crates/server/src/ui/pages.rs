@@ -39,6 +39,19 @@ struct ListQuery {
     q: Option<String>,
     open: Option<String>,
     page: Option<i64>,
+    after: Option<String>,
+    before: Option<String>,
+}
+
+/// The list page's own query string with the paging replaced by `key=cursor`: the next and
+/// previous links keep the filter.
+fn page_href(raw: Option<&str>, key: &str, cursor: hikeshi_store::Cursor) -> String {
+    let pairs = form_urlencoded::parse(raw.unwrap_or("").as_bytes())
+        .filter(|(k, _)| !matches!(k.as_ref(), "page" | "after" | "before"));
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    s.extend_pairs(pairs);
+    s.append_pair(key, &cursor.to_string());
+    format!("?{}", s.finish())
 }
 
 /// The classification vocabularies every form needs.
@@ -72,11 +85,14 @@ pub(super) fn incident_value(i: &Incident) -> Value {
     Value::from_serialize(v)
 }
 
-/// What every list page gets: its items, the paging, the filter as given, the vocabularies.
+/// What every list page gets: its items, the total (a lower bound past
+/// [`hikeshi_store::TOTAL_CAP`]), the next and previous links, the filter as given, the
+/// vocabularies.
 fn list_vars<T>(
     name: &'static str,
     p: &hikeshi_store::Paged<T>,
     value: fn(&T) -> Value,
+    raw: Option<&str>,
     filter: serde_json::Value,
 ) -> BTreeMap<&'static str, Value> {
     let mut vars = BTreeMap::new();
@@ -85,14 +101,24 @@ fn list_vars<T>(
         Value::from(p.items.iter().map(value).collect::<Vec<_>>()),
     );
     vars.insert("total", Value::from(p.total));
-    vars.insert("page", Value::from(p.page));
+    vars.insert("total_exact", Value::from(p.total_exact));
+    let href = |key, c: Option<hikeshi_store::Cursor>| c.map(|c| page_href(raw, key, c));
+    vars.insert("prev_href", Value::from(href("before", p.prev)));
+    vars.insert("next_href", Value::from(href("after", p.next)));
+    let q = filter["q"].as_str().unwrap_or("").trim();
     vars.insert(
-        "pages",
-        Value::from((p.total + p.per_page - 1) / p.per_page),
+        "short_text",
+        Value::from(!q.is_empty() && q.chars().count() < hikeshi_store::MIN_INDEXED_TEXT),
     );
     vars.insert("filter", Value::from_serialize(filter));
     vars.insert("vocab", vocab());
     vars
+}
+
+/// 50 rows from `?after=`/`?before=` (or an old link's `?page=`).
+fn list_page(q: &ListQuery, lead: bool) -> Result<Page, UiError> {
+    let seek = crate::api::seek(q.after.as_deref(), q.before.as_deref(), lead)?;
+    Ok(Page::new(q.page, Some(50)).seek(seek))
 }
 
 pub(super) fn report_value(r: &Report) -> Value {
@@ -175,12 +201,13 @@ async fn reports(
     };
     let p = st
         .store
-        .list_reports(user.viewer(), &f, Page::new(q.page, Some(50)))
+        .list_reports(user.viewer(), &f, list_page(&q, false)?)
         .await?;
     let mut vars = list_vars(
         "reports",
         &p,
         report_value,
+        raw.as_deref(),
         json!({"status": q.status, "q": q.q}),
     );
     super::search_pages::saved_vars(&st, &user, "reports", raw.as_deref(), &mut vars).await?;
@@ -250,12 +277,13 @@ async fn incidents(
     };
     let p = st
         .store
-        .list_incidents(user.viewer(), &f, Page::new(q.page, Some(50)))
+        .list_incidents(user.viewer(), &f, list_page(&q, true)?)
         .await?;
     let mut vars = list_vars(
         "incidents",
         &p,
         incident_value,
+        raw.as_deref(),
         json!({"phase": q.phase, "category": q.category, "priority": q.priority, "q": q.q, "open": q.open}),
     );
     super::search_pages::saved_vars(&st, &user, "incidents", raw.as_deref(), &mut vars).await?;

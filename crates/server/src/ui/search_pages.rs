@@ -73,16 +73,24 @@ async fn page(
     vars.insert("q", Value::from(text.trim()));
     // The header's search box shows what was searched for.
     vars.insert("search_q", Value::from(text.trim()));
+    let n = text.trim().chars().count();
+    vars.insert(
+        "short_text",
+        Value::from(n > 0 && n < hikeshi_store::MIN_INDEXED_TEXT),
+    );
     if !text.trim().is_empty() {
         let found = search(&st, &user, &text).await?;
-        let section = |items: Vec<Value>, total: i64, href: String| {
-            Value::from_serialize(serde_json::json!({"items": items, "total": total, "href": href}))
+        let section = |items: Vec<Value>, total: i64, exact: bool, href: String| {
+            Value::from_serialize(
+                serde_json::json!({"items": items, "total": total, "total_exact": exact, "href": href}),
+            )
         };
         vars.insert(
             "incidents",
             section(
                 found.incidents.items.iter().map(incident_value).collect(),
                 found.incidents.total,
+                found.incidents.total_exact,
                 found.href("/incidents"),
             ),
         );
@@ -91,6 +99,7 @@ async fn page(
             section(
                 found.reports.items.iter().map(report_value).collect(),
                 found.reports.total,
+                found.reports.total_exact,
                 found.href("/reports"),
             ),
         );
