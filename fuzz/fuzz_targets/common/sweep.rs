@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use hikeshi_ioc::Kind;
 use hikeshi_sweep::{Compression, Format, IndicatorSet, SweepOptions, Sweeper, VecSink};
 
-fn set() -> &'static IndicatorSet {
+pub fn set() -> &'static IndicatorSet {
     static SET: OnceLock<IndicatorSet> = OnceLock::new();
     SET.get_or_init(|| {
         let mut b = IndicatorSet::builder();
