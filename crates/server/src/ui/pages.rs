@@ -43,15 +43,12 @@ struct ListQuery {
     before: Option<String>,
 }
 
-/// The list page's own query string with the paging replaced by `key=cursor`: the next and
-/// previous links keep the filter.
+/// The list page's own query string (the filter as a saved filter keeps it) with `key=cursor`
+/// for the page: the next and previous links keep the filter.
 fn page_href(raw: Option<&str>, key: &str, cursor: hikeshi_store::Cursor) -> String {
-    let pairs = form_urlencoded::parse(raw.unwrap_or("").as_bytes())
-        .filter(|(k, _)| !matches!(k.as_ref(), "page" | "after" | "before"));
-    let mut s = form_urlencoded::Serializer::new(String::new());
-    s.extend_pairs(pairs);
-    s.append_pair(key, &cursor.to_string());
-    format!("?{}", s.finish())
+    let kept = super::search_pages::kept_query(raw);
+    let sep = if kept.is_empty() { "" } else { "&" };
+    format!("?{kept}{sep}{key}={cursor}")
 }
 
 /// The classification vocabularies every form needs.

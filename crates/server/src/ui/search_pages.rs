@@ -24,11 +24,12 @@ pub fn routes() -> Router<AppState> {
         .route("/saved-filters/{id}/delete", post(remove))
 }
 
-/// A page's query string as a filter keeps it: without the page number and the language,
-/// which are where the user was, not what they asked for.
-fn kept_query(raw: Option<&str>) -> String {
-    let pairs = form_urlencoded::parse(raw.unwrap_or("").as_bytes())
-        .filter(|(k, v)| k != "page" && k != "lang" && !v.trim().is_empty());
+/// A page's query string as a filter keeps it: without the page number or cursor and the
+/// language, which are where the user was, not what they asked for.
+pub(super) fn kept_query(raw: Option<&str>) -> String {
+    let pairs = form_urlencoded::parse(raw.unwrap_or("").as_bytes()).filter(|(k, v)| {
+        !matches!(k.as_ref(), "page" | "after" | "before" | "lang") && !v.trim().is_empty()
+    });
     form_urlencoded::Serializer::new(String::new())
         .extend_pairs(pairs)
         .finish()
@@ -153,7 +154,9 @@ mod tests {
     #[test]
     fn a_kept_query_drops_the_page_the_language_and_empty_fields() {
         assert_eq!(
-            kept_query(Some("phase=&q=evil%5B.%5Dexample&page=3&lang=ja&open=1")),
+            kept_query(Some(
+                "phase=&q=evil%5B.%5Dexample&page=3&lang=ja&open=1&after=p2.1764115200000.42"
+            )),
             "q=evil%5B.%5Dexample&open=1"
         );
         assert_eq!(kept_query(None), "");

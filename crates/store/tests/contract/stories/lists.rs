@@ -5,11 +5,14 @@ use std::cmp::Reverse;
 /// Run `sql` on the fresh database directly: the stories below give many rows one sort key, which
 /// the store's own clock does not do on purpose.
 async fn tamper(f: &Fresh, sql: &str) {
+    conn(f).await.execute(sql).await.unwrap();
+}
+
+async fn conn(f: &Fresh) -> sqlx::AnyConnection {
     sqlx::any::install_default_drivers();
-    let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(&f.url)
+    <sqlx::AnyConnection as sqlx::Connection>::connect(&f.url)
         .await
-        .unwrap();
-    c.execute(sql).await.unwrap();
+        .unwrap()
 }
 
 /// Every page of a keyset-paged list of 4 rows a page, following `next` from the top, then
@@ -174,17 +177,14 @@ fn text(q: &str) -> IncidentFilter {
     }
 }
 
-async fn titles(s: &Store, v: Viewer, q: &str) -> Vec<String> {
-    let mut t: Vec<String> = s
-        .list_incidents(v, &text(q), Page::default())
-        .await
-        .unwrap()
-        .items
-        .into_iter()
-        .map(|i| i.title)
-        .collect();
+fn sorted(mut t: Vec<String>) -> Vec<String> {
     t.sort();
     t
+}
+
+async fn titles(s: &Store, v: Viewer, q: &str) -> Vec<String> {
+    let p = s.list_incidents(v, &text(q), Page::default()).await;
+    sorted(p.unwrap().items.into_iter().map(|i| i.title).collect())
 }
 
 async fn subjects(s: &Store, v: Viewer, q: &str) -> Vec<String> {
@@ -192,16 +192,8 @@ async fn subjects(s: &Store, v: Viewer, q: &str) -> Vec<String> {
         text: Some(q.into()),
         ..Default::default()
     };
-    let mut t: Vec<String> = s
-        .list_reports(v, &f, Page::default())
-        .await
-        .unwrap()
-        .items
-        .into_iter()
-        .map(|r| r.subject)
-        .collect();
-    t.sort();
-    t
+    let p = s.list_reports(v, &f, Page::default()).await;
+    sorted(p.unwrap().items.into_iter().map(|r| r.subject).collect())
 }
 
 /// Text search finds any substring, Japanese included, case-insensitively, through the text
@@ -260,6 +252,16 @@ pub async fn text_search_finds_substrings_follows_changes_and_keeps_red_hidden(f
     assert_eq!(subjects(s, va, "TARO@EXA").await.len(), 2);
     assert_eq!(subjects(s, va, "山田 太").await.len(), 2);
     assert_eq!(subjects(s, vb, "taro@example.jp").await.len(), 1);
+    // A whole address is the reporter's whole address, not a part of a longer one.
+    let mut other = report("Another reporter", "");
+    other.reporter_email = "Mtaro@Example.jp".into();
+    s.submit_report(&Actor::System, other).await.unwrap();
+    assert_eq!(subjects(s, va, "taro@example.jp").await.len(), 2);
+    assert_eq!(
+        subjects(s, vb, "mtaro@example.jp").await,
+        ["Another reporter"]
+    );
+    assert_eq!(subjects(s, vb, "mtaro@exa").await, ["Another reporter"]);
     assert_eq!(
         subjects(s, vb, "\"login\" 100%").await,
         ["Phishing site \"login\" 100% copy"]
@@ -299,27 +301,11 @@ pub async fn text_search_finds_substrings_follows_changes_and_keeps_red_hidden(f
     tamper(f, &format!("DELETE FROM reports WHERE id = {}", gone.id.0)).await;
     assert!(subjects(s, vb, "xyzzy").await.is_empty());
     if s.backend() == Backend::Sqlite {
-        sqlx::any::install_default_drivers();
-        let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(&f.url)
-            .await
-            .unwrap();
-        let n: i64 = sqlx::Row::get(
-            &sqlx::query(
-                "SELECT COUNT(*) AS n FROM reports_text WHERE reports_text MATCH '\"xyzzy\"'",
-            )
-            .fetch_one(&mut c)
-            .await
-            .unwrap(),
-            "n",
-        );
-        assert_eq!(n, 0, "the deleted report's text is out of the index");
-        let n: i64 = sqlx::Row::get(
-            &sqlx::query("SELECT COUNT(*) AS n FROM incidents_text WHERE incidents_text MATCH '\"メール攻\"'")
-                .fetch_one(&mut c)
-                .await
-                .unwrap(),
-            "n",
-        );
-        assert_eq!(n, 0, "the old title is out of the index");
+        let mut c = conn(f).await;
+        for (table, gone) in [("reports_text", "xyzzy"), ("incidents_text", "メール攻")] {
+            let sql = format!("SELECT COUNT(*) AS n FROM {table} WHERE {table} MATCH '\"{gone}\"'");
+            let n: i64 = sqlx::Row::get(&sqlx::query(&sql).fetch_one(&mut c).await.unwrap(), "n");
+            assert_eq!(n, 0, "{gone} is out of {table}");
+        }
     }
 }
