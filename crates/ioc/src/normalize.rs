@@ -73,9 +73,14 @@ pub(crate) fn parse_cidr(s: &str) -> Result<String, Reason> {
         return Err("prefix length is not a number");
     }
     let len: u8 = len.parse().map_err(|_| "prefix length is not a number")?;
+    // The network address may be all zeros (`::/9`, `0.0.0.0/0`), which `ipv4`/`ipv6` refuse
+    // as single addresses.
     let addr = match ipv4(addr.as_bytes()) {
         Some(v4) => IpAddr::V4(v4),
-        None => IpAddr::V6(ipv6(addr).ok_or("not an IP network")?),
+        None => ipv6(addr)
+            .map(IpAddr::V6)
+            .or_else(|| addr.parse().ok())
+            .ok_or("not an IP network")?,
     };
     cidr(addr, len)
 }

@@ -51,8 +51,12 @@ pub fn parse_indicator_with(text: &str, suffixes: &SuffixList) -> Result<Indicat
     if let Some(ip) = normalize::ipv6(bare_v6) {
         return ok(Kind::Ipv6, ip.to_string());
     }
+    // A network's address may be all zeros (`::/9` is what `9::/9` normalises to, `0.0.0.0/0`
+    // what `1.2.3.4/0` does), which the single-address rules refuse: any address parses here.
     if let Some((addr, _)) = s.split_once('/')
-        && (normalize::ipv4(addr.as_bytes()).is_some() || normalize::ipv6(addr).is_some())
+        && (normalize::ipv4(addr.as_bytes()).is_some()
+            || normalize::ipv6(addr).is_some()
+            || addr.parse::<IpAddr>().is_ok())
     {
         return normalize::parse_cidr(s)
             .map_or_else(|r| Err(invalid(Kind::Cidr, r)), |v| ok(Kind::Cidr, v));

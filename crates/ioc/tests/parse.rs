@@ -77,6 +77,12 @@ fn each_typed_form_becomes_its_kind_and_normal_form() {
         ("10.0.0.0/8", Kind::Cidr, "10.0.0.0/8"),
         ("10.1.2.3/8", Kind::Cidr, "10.0.0.0/8"),
         ("2001:db8:1:2::/32", Kind::Cidr, "2001:db8::/32"),
+        // a network address of all zeros is still a network (found by the ioc_parse fuzz target:
+        // `9::/9` normalised to `::/9`, which did not parse back)
+        ("9::/9", Kind::Cidr, "::/9"),
+        ("::/9", Kind::Cidr, "::/9"),
+        ("1.2.3.4/0", Kind::Cidr, "0.0.0.0/0"),
+        ("0.0.0.0/0", Kind::Cidr, "0.0.0.0/0"),
         // domains
         ("Evil.Example.COM.", Kind::Domain, "evil.example.com"),
         ("evil[.]co[.]jp", Kind::Domain, "evil.co.jp"),
