@@ -62,46 +62,6 @@ pub(crate) fn bind_all<'q>(
     q
 }
 
-/// One page of `SELECT cols FROM from WHERE … ORDER BY order`, with the total that matched: the
-/// shape of every list the API pages through.
-pub(crate) async fn paged<T>(
-    pool: &sqlx::AnyPool,
-    w: &Where,
-    cols: &str,
-    from: &str,
-    order: &str,
-    page: crate::Page,
-    map: impl Fn(&sqlx::any::AnyRow) -> crate::Result<T>,
-) -> crate::Result<crate::Paged<T>> {
-    use sqlx::Row;
-    let total: i64 = bind_all(
-        sqlx::query(&format!("SELECT COUNT(*) AS n FROM {from}{}", w.sql())),
-        &w.args,
-    )
-    .fetch_one(pool)
-    .await?
-    .try_get("n")?;
-    let (lim, off) = (w.next(), format!("${}", w.args.len() + 2));
-    let sql = format!(
-        "SELECT {cols} FROM {from}{} ORDER BY {order} LIMIT {lim} OFFSET {off}",
-        w.sql()
-    );
-    let rows = bind_all(sqlx::query(&sql), &w.args)
-        .bind(page.per_page)
-        .bind(page.offset())
-        .fetch_all(pool)
-        .await?;
-    Ok(crate::Paged {
-        items: rows.iter().map(map).collect::<crate::Result<_>>()?,
-        page: page.page,
-        per_page: page.per_page,
-        total,
-        total_exact: true,
-        next: None,
-        prev: None,
-    })
-}
-
 /// A keyset-paged list: `SELECT cols FROM from WHERE …` in the order of `keys` (column, and
 /// whether it sorts descending; the last is unique), with each row's sort key as a [`Cursor`]
 /// by `key_of` and a cursor's values as arguments in the order of `keys` by `args_of`.
