@@ -26,6 +26,7 @@ os.environ["SE_OFFLINE"] = "true"  # before selenium is imported: never download
 
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
@@ -134,11 +135,30 @@ def driver(browser_paths, tmp_path):
     d.quit()
 
 
+def _gone(element):
+    """A wait condition: `element` no longer belongs to the page. Chromium reports that either as
+    a stale element or, when the navigation lands between two DevTools calls, as an inspector
+    error saying the node "does not belong to the document" — the same fact in other words."""
+
+    def check(_driver):
+        try:
+            element.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as e:
+            if "does not belong to the document" in str(e) or "No node with given id" in str(e):
+                return True
+            raise
+
+    return check
+
+
 def submit(driver, button):
     """Click a form's button and wait until the next page has replaced this one (a click does
     not wait for the POST and its redirect; password hashing in a debug build takes a while)."""
     button.click()
-    WebDriverWait(driver, 30).until(EC.staleness_of(button))
+    WebDriverWait(driver, 30).until(_gone(button))
     WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
