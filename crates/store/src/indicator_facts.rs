@@ -40,9 +40,7 @@ impl Store {
         .await?;
         let mut out = Vec::new();
         for r in &rows {
-            let link: String = r.try_get("link")?;
-            let link = Link::parse(&link)
-                .ok_or_else(|| StoreError::Corrupt(format!("link kind {link:?}")))?;
+            let link = crate::indicators::link(r, "link")?;
             if link.is_fact() {
                 out.push(Fact {
                     link,

@@ -24,6 +24,12 @@ pub(crate) fn kind(r: &AnyRow, col: &str) -> Result<Kind> {
         .map_err(|_| StoreError::Corrupt(format!("indicator kind {s:?}")))
 }
 
+/// A stored weak-link kind (`registrable-domain`, `asn`, …).
+pub(crate) fn link(r: &AnyRow, col: &str) -> Result<hikeshi_ioc::Link> {
+    let s: String = r.try_get(col)?;
+    hikeshi_ioc::Link::parse(&s).ok_or_else(|| StoreError::Corrupt(format!("link kind {s:?}")))
+}
+
 /// Find or create the global indicator, with its weak-link keys.
 pub(crate) async fn upsert_indicator(tx: &mut Tx<'_>, ind: &Indicator) -> Result<IndicatorId> {
     // The no-op update makes RETURNING give the id on both backends when the row exists.
@@ -38,15 +44,9 @@ pub(crate) async fn upsert_indicator(tx: &mut Tx<'_>, ind: &Indicator) -> Result
     .await?
     .try_get("id")?;
     // All weak-link keys in one statement: one round trip however many keys there are.
-    let keys: Vec<(String, String)> = hikeshi_ioc::weak_keys(ind)
+    let keys: Vec<(&str, String)> = hikeshi_ioc::weak_keys(ind)
         .into_iter()
-        .map(|k| {
-            let link = serde_json::to_value(k.link)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default();
-            (link, k.value)
-        })
+        .map(|k| (k.link.as_str(), k.value))
         .collect();
     if !keys.is_empty() {
         let values: Vec<String> = (0..keys.len())
@@ -344,9 +344,7 @@ impl Store {
             .await?;
         let mut weak_rows = Vec::new();
         for r in &rows {
-            let link: String = r.try_get("link")?;
-            let link = serde_json::from_value(json!(link))
-                .map_err(|e| StoreError::Corrupt(format!("link kind: {e}")))?;
+            let link = link(r, "link")?;
             weak_rows.push((
                 r.try_get::<i64, _>("indicator_id")?,
                 link,

@@ -134,13 +134,10 @@ async fn reset_password(
 ) -> AppResult<Response> {
     let actor = user.admin()?;
     let password = new_password_for(&st, &actor, &p.username).await?;
-    let mut r = Json(json!({"username": p.username, "password": password, "must_change": true}))
-        .into_response();
-    r.headers_mut().insert(
-        axum::http::header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("no-store"),
-    );
-    Ok(r)
+    Ok(crate::ui::no_store(
+        Json(json!({"username": p.username, "password": password, "must_change": true}))
+            .into_response(),
+    ))
 }
 
 async fn tokens(State(st): State<AppState>, user: CurrentUser) -> AppResult<Json<Value>> {

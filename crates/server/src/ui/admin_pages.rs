@@ -34,7 +34,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// A page that may carry a secret shown once: no cache may keep it.
-fn no_store(mut r: Response) -> Response {
+pub(crate) fn no_store(mut r: Response) -> Response {
     r.headers_mut().insert(
         axum::http::header::CACHE_CONTROL,
         axum::http::HeaderValue::from_static("no-store"),

@@ -25,22 +25,13 @@ pub fn routes() -> Router<AppState> {
         .route("/indicators/{id}/facts/remove", post(remove))
 }
 
-fn back(id: i64) -> Response {
-    see_other(&format!("/graph?node=d:{id}#facts"))
-}
-
 async fn add(
     State(st): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
     Form(f): Form<FactForm>,
 ) -> Result<Response, UiError> {
-    let actor = user.writer()?;
-    let link = fact_link(&f.link)?;
-    st.store
-        .add_indicator_fact(&actor, user.viewer(), IndicatorId(id), link, &f.value)
-        .await?;
-    Ok(back(id))
+    change(&st, &user, id, f, false).await
 }
 
 async fn remove(
@@ -49,10 +40,28 @@ async fn remove(
     Path(id): Path<i64>,
     Form(f): Form<FactForm>,
 ) -> Result<Response, UiError> {
+    change(&st, &user, id, f, true).await
+}
+
+/// Record (or, with `remove`, remove) the form's fact, then back to the indicator's graph page.
+async fn change(
+    st: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    f: FactForm,
+    remove: bool,
+) -> Result<Response, UiError> {
     let actor = user.writer()?;
     let link = fact_link(&f.link)?;
-    st.store
-        .remove_indicator_fact(&actor, user.viewer(), IndicatorId(id), link, &f.value)
-        .await?;
-    Ok(back(id))
+    let (viewer, id) = (user.viewer(), IndicatorId(id));
+    if remove {
+        st.store
+            .remove_indicator_fact(&actor, viewer, id, link, &f.value)
+            .await?;
+    } else {
+        st.store
+            .add_indicator_fact(&actor, viewer, id, link, &f.value)
+            .await?;
+    }
+    Ok(see_other(&format!("/graph?node=d:{}#facts", id.0)))
 }

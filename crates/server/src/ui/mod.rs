@@ -6,6 +6,7 @@
 
 mod actions;
 mod admin_pages;
+pub(crate) use admin_pages::no_store;
 mod admin_system;
 mod fact_actions;
 mod graph_page;
