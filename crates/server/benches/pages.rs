@@ -7,7 +7,13 @@
 //! cargo bench -p hikeshi-server --bench pages                          # SQLite in a temp dir
 //! HIKESHI_BENCH_DATABASE_URL=postgres://…/db cargo bench -p hikeshi-server --bench pages
 //! HIKESHI_BENCH_INCIDENTS=10000 HIKESHI_BENCH_ROUNDS=50 cargo bench -p hikeshi-server --bench pages
+//! # keep a loaded database and time only some pages (names as printed, comma-separated):
+//! HIKESHI_BENCH_DATABASE_URL="sqlite:///var/tmp/pages.sqlite3?mode=rwc" HIKESHI_BENCH_REUSE=1 \
+//!   HIKESHI_BENCH_PAGES=dashboard,stats cargo bench -p hikeshi-server --bench pages
 //! ```
+//!
+//! With `HIKESHI_BENCH_REUSE=1` a database that already holds the benchmark's incidents is not
+//! loaded again (the first run loads it), so a change can be measured against the same rows.
 //!
 //! The bulk load writes rows directly (set-up, not what is measured): one incident and one report
 //! are made through the Store API and copied with a recursive `INSERT … SELECT`, the indicators
@@ -82,15 +88,30 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let store = Store::connect(&url, StoreOptions::default()).await?;
     store.migrate().await?;
     let backend = format!("{:?}", store.backend());
-    load(&store, &url, incidents, reports, indicators).await?;
+    let reuse = std::env::var("HIKESHI_BENCH_REUSE").is_ok_and(|v| v == "1")
+        && store
+            .list_incidents(
+                hikeshi_store::Viewer::System,
+                &Default::default(),
+                Page::new(None, Some(1)),
+            )
+            .await?
+            .total
+            >= incidents.min(10_000) as i64;
+    if reuse {
+        eprintln!("reusing the loaded database");
+    } else {
+        load(&store, &url, incidents, reports, indicators).await?;
+    }
+    let bench_user = format!("bench{}", time::now_ms());
 
     let handler = store
         .create_user(
             &Actor::System,
             &NewUser {
-                username: "bench".into(),
+                username: bench_user.clone(),
                 display_name: "Bench".into(),
-                email: "bench@example.jp".into(),
+                email: format!("{bench_user}@example.jp"),
                 role: Role::Handler,
                 lang: "ja".into(),
                 password_hash: "$argon2id$unused".into(),
@@ -166,6 +187,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("stats", "/stats".into()),
         ("settings", "/settings".into()),
     ];
+    let only: Option<Vec<String>> = std::env::var("HIKESHI_BENCH_PAGES")
+        .ok()
+        .map(|v| v.split(',').map(|s| s.trim().to_owned()).collect());
+    let pages: Vec<(&str, String)> = pages
+        .into_iter()
+        .filter(|(n, _)| only.as_ref().is_none_or(|o| o.iter().any(|x| x == n)))
+        .collect();
     // Warm up once each (and check every page answers 200).
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
