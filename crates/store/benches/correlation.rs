@@ -6,6 +6,9 @@
 //! cargo bench -p hikeshi-store --bench correlation                       # SQLite in a temp dir
 //! HIKESHI_BENCH_DATABASE_URL=postgres://…/db cargo bench -p hikeshi-store --bench correlation
 //! HIKESHI_BENCH_INDICATORS=100000 cargo bench -p hikeshi-store --bench correlation
+//! # keep the loaded database between runs (the first run loads it), 3,000 rounds:
+//! HIKESHI_BENCH_DATABASE_URL="sqlite:///var/tmp/corr.sqlite3?mode=rwc" HIKESHI_BENCH_REUSE=1 \
+//!   HIKESHI_BENCH_ROUNDS=3000 HIKESHI_BENCH_SEED=1 cargo bench -p hikeshi-store --bench correlation
 //! ```
 //!
 //! The bulk load writes rows directly (it is set-up, not what is measured); the measured
@@ -41,7 +44,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let store = Store::connect(&url, StoreOptions::default()).await?;
     store.migrate().await?;
     let backend = format!("{:?}", store.backend());
-    for k in 0..INCIDENTS {
+    let rounds: u64 = std::env::var("HIKESHI_BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
+    let loaded = std::env::var("HIKESHI_BENCH_REUSE").is_ok_and(|v| v == "1")
+        && store
+            .incident(Viewer::System, IncidentId(INCIDENTS))
+            .await
+            .is_ok()
+        && store.indicator_id(&indicator(n - 1)).await?.is_some();
+    if loaded {
+        eprintln!("reusing the loaded database");
+    }
+    for k in 0..if loaded { 0 } else { INCIDENTS } {
         store
             .create_incident(
                 &Actor::System,
@@ -61,16 +77,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             )
             .await?;
     }
-    support::load(&url, n, INCIDENTS).await?;
+    if !loaded {
+        support::load(&url, n, INCIDENTS).await?;
+    }
     if backend == "Postgres" {
         sqlx::any::install_default_drivers();
         let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await?;
         c.execute("ANALYZE").await?;
     }
-    let mut lat = Vec::with_capacity(1000);
-    let mut attach_lat = Vec::with_capacity(1000);
-    let mut corr_lat = Vec::with_capacity(1000);
-    for k in 0..1000u64 {
+    let mut lat = Vec::new();
+    let mut attach_lat = Vec::new();
+    let mut corr_lat = Vec::new();
+    // A reused database gets other (indicator, incident) pairs with another seed, so each run
+    // attaches new links rather than updating the last run's.
+    let seed: u64 = std::env::var("HIKESHI_BENCH_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    for k in (0..rounds).map(|k| k + seed * rounds) {
         // Existing indicators, so each has correlations to find.
         let d = indicator(k * 997 % n);
         let inc = IncidentId((k as i64 * 13 % INCIDENTS) + 1);
