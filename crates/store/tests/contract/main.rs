@@ -29,6 +29,7 @@ on_both_backends!(
     the_audit_chain_records_every_write_and_detects_tampering,
     concurrent_writers_keep_the_audit_chain_linear,
     indicators_correlate_across_incidents_without_leaking_context,
+    attaching_is_all_or_nothing_and_audit_batches_keep_the_chain,
     facts_link_indicators_across_incidents_and_follow_visibility,
     reports_record_their_indicators_as_sightings,
     sweep_hits_become_sightings_once_and_find_their_assets,

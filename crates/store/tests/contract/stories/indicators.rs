@@ -309,3 +309,150 @@ pub async fn sweep_hits_become_sightings_once_and_find_their_assets(f: &Fresh) {
             .any(|e| e.kind == "sweep" && e.data["new"] == 2)
     );
 }
+
+/// An attach is one transaction however the backend writes it (PostgreSQL folds it into one
+/// statement): an incident that does not exist links nothing and leaves no trace; several
+/// indicators at once each get their keys, context and timeline event; a transaction with more
+/// audit entries than one statement holds keeps the chain whole.
+pub async fn attaching_is_all_or_nothing_and_audit_batches_keep_the_chain(f: &Fresh) {
+    let s = &f.store;
+    let alice = user(s, "alice", Role::Handler).await;
+    let a = s
+        .create_incident(
+            &Actor::User(alice.id),
+            new_incident("A", Category::MalwareSite, vec![]),
+        )
+        .await
+        .unwrap();
+    let before = s.verify_audit().await.unwrap().unwrap();
+    let lost = Indicator {
+        kind: Kind::Domain,
+        value: "never.example.net".into(),
+    };
+    let err = s
+        .attach_indicators(
+            &Actor::User(alice.id),
+            IncidentId(a.id.0 + 1000),
+            &[(lost.clone(), IndicatorContext::default())],
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
+    assert_eq!(s.indicator_id(&lost).await.unwrap(), None);
+    assert_eq!(s.verify_audit().await.unwrap(), Ok(before));
+
+    let items: Vec<(Indicator, IndicatorContext)> = [
+        (Kind::Domain, "www.shop.example.com"),
+        (Kind::Ipv4, "198.51.100.7"),
+        (Kind::Url, "http://www.shop.example.com/login"),
+        (Kind::Sha256, &"ab".repeat(32)),
+    ]
+    .into_iter()
+    .map(|(kind, value)| {
+        (
+            Indicator {
+                kind,
+                value: value.to_owned(),
+            },
+            IndicatorContext {
+                role: IndicatorRole::C2,
+                tlp: Tlp::Green,
+                note: format!("seen {value}"),
+                first_seen: Some(1_700_000_000_000),
+                last_seen: None,
+            },
+        )
+    })
+    .collect();
+    let ids = s
+        .attach_indicators(&Actor::User(alice.id), a.id, &items)
+        .await
+        .unwrap();
+    assert_eq!(ids.len(), 4);
+    let listed = s.incident_indicators(Viewer::System, a.id).await.unwrap();
+    assert_eq!(listed.len(), 4);
+    for ((ind, ctx), id) in items.iter().zip(&ids) {
+        let l = listed.iter().find(|l| l.id == *id).unwrap();
+        assert_eq!(&l.indicator, ind);
+        assert_eq!((l.role, l.tlp, &l.note), (ctx.role, ctx.tlp, &ctx.note));
+        assert_eq!(l.first_seen, ctx.first_seen);
+        assert_eq!(s.indicator_id(ind).await.unwrap(), Some(*id));
+    }
+    // Attached again with a new note: the context changes, first_seen is kept, no new row.
+    let mut again = items[0].clone();
+    again.1.note = "second look".into();
+    again.1.first_seen = None;
+    let id2 = s
+        .attach_indicators(&Actor::User(alice.id), a.id, &[again])
+        .await
+        .unwrap();
+    assert_eq!(id2[0], ids[0]);
+    let listed = s.incident_indicators(Viewer::System, a.id).await.unwrap();
+    assert_eq!(listed.len(), 4);
+    let first = listed.iter().find(|l| l.id == ids[0]).unwrap();
+    assert_eq!(
+        (first.note.as_str(), first.first_seen),
+        ("second look", Some(1_700_000_000_000))
+    );
+    // The weak-link keys were written: another incident's host in the same registrable domain
+    // is a weak link of the first.
+    let b = s
+        .create_incident(
+            &Actor::User(alice.id),
+            new_incident("B", Category::Phishing, vec![]),
+        )
+        .await
+        .unwrap();
+    let other = s
+        .attach_indicators(
+            &Actor::User(alice.id),
+            b.id,
+            &[(
+                Indicator {
+                    kind: Kind::Domain,
+                    value: "cdn.shop.example.com".into(),
+                },
+                IndicatorContext::default(),
+            )],
+        )
+        .await
+        .unwrap();
+    let c = s
+        .correlations(Viewer::User(alice.id), other[0], Some(b.id))
+        .await
+        .unwrap();
+    assert!(
+        c.weak
+            .iter()
+            .any(|w| w.key == "example.com" && w.indicator == items[0].0),
+        "{:?}",
+        c.weak
+    );
+    let events = s.timeline(Viewer::System, a.id).await.unwrap();
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.kind == "indicator-added")
+            .count(),
+        5
+    );
+
+    // 1,201 audit entries in one transaction: three statements' worth.
+    let head = s.verify_audit().await.unwrap().unwrap();
+    let mut tx = s.write().await.unwrap();
+    for i in 0..1201 {
+        tx.audit(
+            &Actor::User(alice.id),
+            "test.batch",
+            "incident",
+            a.id.0,
+            serde_json::json!({ "i": i }),
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    assert_eq!(s.verify_audit().await.unwrap(), Ok(head + 1201));
+    let recent = s.recent_audit(2).await.unwrap();
+    assert_eq!(recent[0].detail, r#"{"i":1200}"#);
+}
