@@ -1,9 +1,11 @@
 //! Reading indicator files: one indicator per line, in any form `hikeshi_ioc::parse_indicator`
 //! accepts (defanged, full-width, with or without scheme).
 
+use std::borrow::Cow;
 use std::io::{self, Read};
 
-use hikeshi_ioc::{Kind, parse_indicator};
+use hikeshi_ioc::{Kind, SuffixList, parse_indicator};
+use rustc_hash::FxHashMap;
 
 use crate::set::{IndicatorSet, IndicatorSetBuilder};
 
@@ -101,8 +103,14 @@ fn split_at_lines(all: &[u8], n: usize) -> Vec<(u64, &[u8])> {
 fn load_part(bytes: &[u8], first_line: u64) -> (IndicatorSetBuilder, Vec<Rejected>) {
     let mut builder = IndicatorSetBuilder::default();
     let mut rejected = Vec::new();
+    let mut domains = DomainRule::default();
     for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
-        let text = String::from_utf8_lossy(raw);
+        // `from_utf8` checks ASCII a word at a time; the lossy conversion went character by
+        // character and cost as much as the rest of the fast path.
+        let text = match std::str::from_utf8(raw) {
+            Ok(t) => Cow::Borrowed(t),
+            Err(_) => String::from_utf8_lossy(raw),
+        };
         let text = text.split('\t').next().unwrap_or_default().trim();
         let text = text.trim_start_matches('\u{feff}');
         if text.is_empty() || text.starts_with('#') {
@@ -115,12 +123,28 @@ fn load_part(bytes: &[u8], first_line: u64) -> (IndicatorSetBuilder, Vec<Rejecte
             }
             continue;
         }
+        let shape = domain_shape(text.as_bytes());
+        if shape.is_some_and(|s| domains.is_domain(s, text)) {
+            // The value `parse_indicator` would return is the text itself.
+            if let Err(e) = builder.insert_owned(Kind::Domain, text.to_owned()) {
+                rejected.push(Rejected {
+                    line: first_line + i as u64,
+                    text: text.to_owned(),
+                    reason: e.to_string(),
+                });
+            }
+            continue;
+        }
         let reject = |reason: String| Rejected {
             line: first_line + i as u64,
             text: text.to_owned(),
             reason,
         };
-        match parse_indicator(text) {
+        let parsed = parse_indicator(text);
+        if let Some(s) = shape {
+            domains.learn(s, parsed.as_ref().is_ok_and(|p| p.kind == Kind::Filename));
+        }
+        match parsed {
             Ok(ind) => {
                 if let Err(e) = builder.insert_owned(ind.kind, ind.value) {
                     rejected.push(reject(e.to_string()));
@@ -130,6 +154,76 @@ fn load_part(bytes: &[u8], first_line: u64) -> (IndicatorSetBuilder, Vec<Rejecte
         }
     }
     (builder, rejected)
+}
+
+/// What decides how `parse_indicator` reads a line of [`domain_shape`]: its last label, and
+/// whether it has three labels or more.
+#[derive(Debug, Clone, Copy)]
+struct Shape<'a> {
+    tld: &'a [u8],
+    many: bool,
+}
+
+/// A host name already in the normal form `normalize::domain` gives: lower-case labels of
+/// `[a-z0-9_-]`, 1–63 bytes, no hyphen first or last, at least two labels, at most 253 bytes,
+/// a last label that is neither numeric nor has an underscore (the rules of
+/// `normalize::check_labels`). On such a line refanging and unwrapping change nothing, and no
+/// rule before the domain rule can claim it (no `://`, `@`, `/`, `:`; not a dotted quad, digest,
+/// CVE or ASN, all of which a dot or a non-numeric last label rules out) except the file-name
+/// rule, which looks only at the last label and whether there are three labels or more.
+fn domain_shape(b: &[u8]) -> Option<Shape<'_>> {
+    if b.len() > 253 {
+        return None;
+    }
+    let mut labels = 0;
+    let mut tld: &[u8] = &[];
+    for label in b.split(|&c| c == b'.') {
+        if label.is_empty()
+            || label.len() > 63
+            || label[0] == b'-'
+            || label[label.len() - 1] == b'-'
+            || !label
+                .iter()
+                .all(|&c| matches!(c, b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_'))
+        {
+            return None;
+        }
+        labels += 1;
+        tld = label;
+    }
+    if labels < 2 || tld.iter().all(u8::is_ascii_digit) || tld.contains(&b'_') {
+        return None;
+    }
+    Some(Shape {
+        tld,
+        many: labels >= 3,
+    })
+}
+
+/// The file-name rule's verdict per [`Shape`], learnt from `parse_indicator` itself: the first
+/// line of each shape goes the full way, and a shape is taken as a domain from then on only if
+/// that line was not read as a file name (`invoice.pdf` is one; `www.example.zip` is not). A
+/// domain must also be registrable, which depends on the whole name and is asked of the same
+/// public suffix list; a name that is not goes the full way for its error message.
+#[derive(Debug, Default)]
+struct DomainRule {
+    /// Last label → read as a file name; one map for two labels, one for three or more.
+    file_name: [FxHashMap<Box<[u8]>, bool>; 2],
+}
+
+impl DomainRule {
+    /// True when `parse_indicator(text)` is known to give the domain `text`.
+    fn is_domain(&self, s: Shape<'_>, text: &str) -> bool {
+        self.file_name[usize::from(s.many)].get(s.tld) == Some(&false)
+            && SuffixList::Builtin.is_registrable_name(text)
+    }
+
+    /// Records whether `parse_indicator` read a line of shape `s` as a file name.
+    fn learn(&mut self, s: Shape<'_>, file_name: bool) {
+        self.file_name[usize::from(s.many)]
+            .entry(s.tld.into())
+            .or_insert(file_name);
+    }
 }
 
 /// A line the fast path recognised, in the normal form `parse_indicator` gives it.
@@ -188,15 +282,28 @@ fn fast(text: &str) -> Option<Fast> {
 mod tests {
     use super::*;
 
-    /// Every line of `text` the fast path takes gives what `parse_indicator` gives; returns how
-    /// many it took.
-    fn agree(text: &str) -> usize {
-        let mut taken = 0;
+    /// Every line of `text` a fast path takes gives what `parse_indicator` gives; returns how
+    /// many the digest and address path took and how many the domain path took.
+    fn agree(text: &str) -> (usize, usize) {
+        let (mut taken, mut domains) = (0, 0);
+        let mut rule = DomainRule::default();
         for line in text.lines() {
             let line = line.trim();
+            let parsed = parse_indicator(line);
+            let shape = domain_shape(line.as_bytes());
+            if let Some(s) = shape {
+                if rule.is_domain(s, line) {
+                    domains += 1;
+                    let p = parsed.as_ref().unwrap_or_else(|e| panic!("{line:?}: {e}"));
+                    assert_eq!((p.kind, p.value.as_str()), (Kind::Domain, line), "{line:?}");
+                } else {
+                    rule.learn(s, parsed.as_ref().is_ok_and(|p| p.kind == Kind::Filename));
+                }
+            }
             let Some(f) = fast(line) else { continue };
+            assert!(shape.is_none(), "{line:?}");
             taken += 1;
-            let parsed = parse_indicator(line).unwrap_or_else(|e| panic!("{line:?}: {e}"));
+            let parsed = parsed.unwrap_or_else(|e| panic!("{line:?}: {e}"));
             let (kind, value) = match f {
                 Fast::Hash(kind, v) => (kind, String::from_utf8(v.into()).expect("ascii")),
                 Fast::V4(a) => (Kind::Ipv4, std::net::Ipv4Addr::from(a).to_string()),
@@ -207,7 +314,43 @@ mod tests {
                 "{line:?}"
             );
         }
-        taken
+        (taken, domains)
+    }
+
+    #[test]
+    fn the_domain_path_learns_file_names_and_leaves_the_rest_to_parse_indicator() {
+        // Each line twice: the first teaches the rule its shape, the second may take the path.
+        let lines = [
+            "example.com",
+            "invoice.pdf",
+            "example.zip",
+            "www.example.zip",
+            "a_b.example.com",
+            "co.uk",
+            "evil.co.uk",
+            "nosuchtld.invalidtld",
+            "Example.com",
+            "a.b",
+            "x-.com",
+            "1.2.3.com",
+        ];
+        let text: String = lines.iter().flat_map(|l| [*l, "\n", *l, "\n"]).collect();
+        // Taken: the second example.com, www.example.zip, a_b.example.com and evil.co.uk, and
+        // both 1.2.3.com (the shape of a_b.example.com); never a file name or an unregistrable
+        // name.
+        assert_eq!(agree(&text), (0, 6));
+        let shapes = |l: &str| domain_shape(l.as_bytes()).is_some();
+        assert!(["example.com", "a_b.example.com", "1.2.3.com"].map(shapes) == [true; 3]);
+        let not = [
+            "Example.com",
+            "x-.com",
+            "1.2.3.4",
+            "a.b_c",
+            "com",
+            "a..com",
+            "a.com.",
+        ];
+        assert!(not.iter().all(|l| !shapes(l)));
     }
 
     #[test]
@@ -219,16 +362,22 @@ mod tests {
             12345678901234567890123456789012\nda39a3ee5e6b4b0d3255bfef95601890afd80709\n\
             e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n\
             d41d8cd98f00b204e9800998ecf8427\nd41d8cd98f00b204e9800998ecf8427g\n";
-        assert_eq!(agree(edge), 7);
+        assert_eq!(agree(edge), (7, 0));
         let list = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/iocs_1k.txt");
         let text = std::fs::read_to_string(list).expect("indicator list");
-        assert!(agree(&text) > 300);
+        let (fast, domains) = agree(&text);
+        assert!(fast > 300 && domains > 300, "{fast} {domains}");
         // The benchmark's lists (bench/sweep.sh), where they have been generated.
         let dir =
             std::env::var("SWEEP_BENCH_DATA").unwrap_or_else(|_| "/work/cache/sweep-bench".into());
         for n in ["100000", "1000000"] {
             if let Ok(text) = std::fs::read_to_string(format!("{dir}/iocs_{n}.txt")) {
-                assert!(agree(&text) > text.lines().count() / 4, "{n}");
+                let (fast, domains) = agree(&text);
+                let lines = text.lines().count();
+                assert!(
+                    fast > lines / 4 && domains > lines / 4,
+                    "{n}: {fast} {domains}"
+                );
             }
         }
     }
