@@ -63,6 +63,7 @@ mod quiet;
 mod ranges;
 mod segments;
 mod set;
+mod strset;
 mod sweeper;
 
 pub use error::{SetError, SweepError};

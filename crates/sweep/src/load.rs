@@ -126,7 +126,7 @@ fn load_part(bytes: &[u8], first_line: u64) -> (IndicatorSetBuilder, Vec<Rejecte
         let shape = domain_shape(text.as_bytes());
         if shape.is_some_and(|s| domains.is_domain(s, text)) {
             // The value `parse_indicator` would return is the text itself.
-            if let Err(e) = builder.insert_owned(Kind::Domain, text.to_owned()) {
+            if let Err(e) = builder.insert(Kind::Domain, text) {
                 rejected.push(Rejected {
                     line: first_line + i as u64,
                     text: text.to_owned(),
@@ -146,7 +146,7 @@ fn load_part(bytes: &[u8], first_line: u64) -> (IndicatorSetBuilder, Vec<Rejecte
         }
         match parsed {
             Ok(ind) => {
-                if let Err(e) = builder.insert_owned(ind.kind, ind.value) {
+                if let Err(e) = builder.insert(ind.kind, &ind.value) {
                     rejected.push(reject(e.to_string()));
                 }
             }
@@ -228,8 +228,8 @@ impl DomainRule {
 
 /// A line the fast path recognised, in the normal form `parse_indicator` gives it.
 #[derive(Debug, PartialEq, Eq)]
-enum Fast {
-    Hash(Kind, Box<[u8]>),
+enum Fast<'a> {
+    Hash(Kind, &'a [u8]),
     V4(u32),
 }
 
@@ -240,7 +240,7 @@ enum Fast {
 /// `normalize::ipv4`, tried before anything else can claim a string of these bytes) give
 /// exactly this. Anything else (upper-case hex included) goes the full way; the test
 /// `fast_path_agrees_with_parse_indicator` checks the agreement line by line.
-fn fast(text: &str) -> Option<Fast> {
+fn fast(text: &str) -> Option<Fast<'_>> {
     let b = text.as_bytes();
     if matches!(b.len(), 32 | 40 | 64 | 128)
         && b.iter().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
@@ -251,7 +251,7 @@ fn fast(text: &str) -> Option<Fast> {
             64 => Kind::Sha256,
             _ => Kind::Sha512,
         };
-        return Some(Fast::Hash(kind, b.into()));
+        return Some(Fast::Hash(kind, b));
     }
     if b.len() > 15 {
         return None;
@@ -305,7 +305,7 @@ mod tests {
             taken += 1;
             let parsed = parsed.unwrap_or_else(|e| panic!("{line:?}: {e}"));
             let (kind, value) = match f {
-                Fast::Hash(kind, v) => (kind, String::from_utf8(v.into()).expect("ascii")),
+                Fast::Hash(kind, v) => (kind, String::from_utf8(v.to_vec()).expect("ascii")),
                 Fast::V4(a) => (Kind::Ipv4, std::net::Ipv4Addr::from(a).to_string()),
             };
             assert_eq!(

@@ -7,16 +7,17 @@ use crate::bits::{self, Bits};
 use crate::error::SetError;
 use crate::norm::{self, split_url};
 use crate::ranges::Ranges;
+use crate::strset::{StrSet, Strings};
 
 /// Indicators prepared for matching, built once per sweep and shared read-only by all threads.
 ///
-/// Values are kept as boxed byte strings in FxHash sets (one allocation each, no `String`
-/// capacity slack), addresses as integers, CIDR blocks as sorted ranges. Kinds that do not
+/// Values are kept as byte strings in one buffer per kind with an open-addressing table of
+/// fingerprints (`strset`), addresses as integers, CIDR blocks as sorted ranges. Kinds that do not
 /// appear in log fields (ASN, CVE, file names, free text) are counted in
 /// [`IndicatorSet::skipped`] rather than rejected, so one indicator file serves every tool.
 #[derive(Debug, Clone, Default)]
 pub struct IndicatorSet {
-    pub(crate) domains: FxHashSet<Box<[u8]>>,
+    pub(crate) domains: StrSet,
     /// True when some domain indicator has no dot (`localhost`); only then are single labels
     /// looked up, which saves a probe per host name.
     pub(crate) single_label_domains: bool,
@@ -24,9 +25,9 @@ pub struct IndicatorSet {
     pub(crate) v6: FxHashSet<u128>,
     pub(crate) cidr4: Ranges<u32>,
     pub(crate) cidr6: Ranges<u128>,
-    pub(crate) urls: FxHashSet<Box<[u8]>>,
-    pub(crate) hashes: FxHashSet<Box<[u8]>>,
-    pub(crate) emails: FxHashSet<Box<[u8]>>,
+    pub(crate) urls: StrSet,
+    pub(crate) hashes: StrSet,
+    pub(crate) emails: StrSet,
     /// Last two labels of every domain indicator (see `bits::tail`).
     pub(crate) domain_tails: Bits,
     /// Host of every URL indicator: a log URL is only normalised when its host is here.
@@ -86,38 +87,33 @@ impl IndicatorSet {
 /// Collects indicators; [`IndicatorSetBuilder::build`] puts them into hash sets and sorts the
 /// CIDR ranges.
 ///
-/// Values are collected in vectors, not sets, until `build`: the loader fills one builder per
-/// thread, and merging sets re-inserted (and re-hashed) three quarters of a million-indicator
-/// list on one thread; vectors merge by appending, and `build` inserts each value once into a
-/// set sized for all of them, the domains on a thread of their own.
+/// Values are collected in one buffer per kind, not sets, until `build`: the loader fills one
+/// builder per thread, and merging sets re-inserted (and re-hashed) three quarters of a
+/// million-indicator list on one thread; buffers merge by appending, and `build` inserts each
+/// value once into a table sized for all of them, the domains on a thread of their own.
 #[derive(Debug, Default)]
 pub struct IndicatorSetBuilder {
     /// Addresses, CIDR ranges and counts; its hash sets stay empty until `build`.
     set: IndicatorSet,
-    domains: Vec<Box<[u8]>>,
+    domains: Strings,
     v4: Vec<u32>,
-    urls: Vec<Box<[u8]>>,
-    hashes: Vec<Box<[u8]>>,
-    emails: Vec<Box<[u8]>>,
+    urls: Strings,
+    hashes: Strings,
+    emails: Strings,
+    /// Scratch for normalising a URL.
+    url_buf: Vec<u8>,
 }
 
 /// Below this many domains `build` stays on the calling thread.
 const BUILD_THREAD_MIN: usize = 50_000;
 
-fn set_of(values: Vec<Box<[u8]>>) -> FxHashSet<Box<[u8]>> {
-    let mut s = FxHashSet::with_capacity_and_hasher(values.len(), Default::default());
-    s.extend(values);
-    s
-}
-
 /// The domain set and its filter of last-two-label hashes.
-fn domain_set(values: Vec<Box<[u8]>>) -> (FxHashSet<Box<[u8]>>, Bits) {
-    let set = set_of(values);
-    let mut tails = Bits::with_keys(set.len());
-    for d in &set {
+fn domain_set(values: Strings) -> (StrSet, Bits) {
+    let mut tails = Bits::with_keys(values.len());
+    for d in values.iter() {
         tails.insert(bits::hash(bits::tail(d)));
     }
-    (set, tails)
+    (StrSet::new(values), tails)
 }
 
 impl IndicatorSetBuilder {
@@ -142,7 +138,7 @@ impl IndicatorSetBuilder {
                     return Err(invalid());
                 }
                 s.single_label_domains |= !d.contains(&b'.');
-                self.domains.push(d.to_ascii_lowercase().into_boxed_slice());
+                self.domains.push_lower(d);
             }
             Kind::Ipv4 => {
                 self.v4.push(norm::parse_ipv4(v).ok_or_else(invalid)?);
@@ -162,16 +158,15 @@ impl IndicatorSetBuilder {
                     &owned
                 };
                 let parts = split_url(u).ok_or_else(invalid)?;
-                let mut out = Vec::with_capacity(u.len());
-                norm::normalise_url(&parts, true, &mut out);
-                self.urls.push(out.into_boxed_slice());
+                norm::normalise_url(&parts, true, &mut self.url_buf);
+                self.urls.push(&self.url_buf);
             }
             Kind::Email => {
                 let at = memchr::memchr(b'@', v).ok_or_else(invalid)?;
                 if at == 0 || at + 1 == v.len() {
                     return Err(invalid());
                 }
-                self.emails.push(v.to_ascii_lowercase().into_boxed_slice());
+                self.emails.push_lower(v);
             }
             Kind::Md5 | Kind::Sha1 | Kind::Sha256 | Kind::Sha512 => {
                 let expected = match kind {
@@ -183,7 +178,7 @@ impl IndicatorSetBuilder {
                 if v.len() != expected || !norm::is_hash(v) {
                     return Err(invalid());
                 }
-                self.hashes.push(v.to_ascii_lowercase().into_boxed_slice());
+                self.hashes.push_lower(v);
             }
             Kind::Filename | Kind::Asn | Kind::Cve | Kind::Other => {
                 s.skipped += 1;
@@ -193,44 +188,8 @@ impl IndicatorSetBuilder {
         Ok(true)
     }
 
-    /// Like [`IndicatorSetBuilder::insert`], reusing the value's allocation where the normal form
-    /// is the value itself lower-cased (domains, e-mail addresses, digests: most of a large list).
-    /// Loading a million indicators spent a tenth of its time allocating and freeing copies.
-    pub fn insert_owned(&mut self, kind: Kind, mut value: String) -> Result<bool, SetError> {
-        let plain = !value.starts_with("*.")
-            && !value.ends_with('.')
-            && !value.starts_with(char::is_whitespace)
-            && !value.ends_with(char::is_whitespace);
-        let target = match kind {
-            Kind::Domain
-                if plain
-                    && value.bytes().all(norm::is_host_byte)
-                    && value.len() <= norm::MAX_HOST =>
-            {
-                self.set.single_label_domains |= !value.contains('.');
-                &mut self.domains
-            }
-            Kind::Md5 | Kind::Sha1 | Kind::Sha256 | Kind::Sha512 if plain => {
-                let expected = match kind {
-                    Kind::Md5 => 32,
-                    Kind::Sha1 => 40,
-                    Kind::Sha256 => 64,
-                    _ => 128,
-                };
-                if value.len() != expected || !norm::is_hash(value.as_bytes()) {
-                    return self.insert(kind, &value);
-                }
-                &mut self.hashes
-            }
-            _ => return self.insert(kind, &value),
-        };
-        value.make_ascii_lowercase();
-        target.push(value.into_bytes().into_boxed_slice());
-        Ok(true)
-    }
-
     /// A digest already checked and lower-cased (the loader's fast path).
-    pub(crate) fn push_hash(&mut self, value: Box<[u8]>) {
+    pub(crate) fn push_hash(&mut self, value: &[u8]) {
         self.hashes.push(value);
     }
 
@@ -247,11 +206,11 @@ impl IndicatorSetBuilder {
         s.cidr4.extend(o.cidr4);
         s.cidr6.extend(o.cidr6);
         s.skipped += o.skipped;
-        self.domains.append(&mut other.domains);
+        self.domains.append(other.domains);
         self.v4.append(&mut other.v4);
-        self.urls.append(&mut other.urls);
-        self.hashes.append(&mut other.hashes);
-        self.emails.append(&mut other.emails);
+        self.urls.append(other.urls);
+        self.hashes.append(other.hashes);
+        self.emails.append(other.emails);
     }
 
     /// Counts an indicator that was read but cannot be swept, so [`IndicatorSet::skipped`]
@@ -268,6 +227,7 @@ impl IndicatorSetBuilder {
             urls,
             hashes,
             emails,
+            url_buf: _,
         } = self;
         let rest = |s: &mut IndicatorSet| {
             s.cidr4.build();
@@ -278,15 +238,15 @@ impl IndicatorSetBuilder {
             for &a in &s.v4 {
                 s.v4_bits.insert(u64::from(a));
             }
-            s.urls = set_of(urls);
-            s.url_hosts = Bits::with_keys(s.urls.len());
-            for u in &s.urls {
+            s.url_hosts = Bits::with_keys(urls.len());
+            for u in urls.iter() {
                 if let Some(p) = split_url(u) {
                     s.url_hosts.insert(bits::hash(p.host));
                 }
             }
-            s.hashes = set_of(hashes);
-            s.emails = set_of(emails);
+            s.urls = StrSet::new(urls);
+            s.hashes = StrSet::new(hashes);
+            s.emails = StrSet::new(emails);
         };
         (set.domains, set.domain_tails) = if domains.len() < BUILD_THREAD_MIN {
             rest(&mut set);
