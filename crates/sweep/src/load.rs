@@ -104,37 +104,29 @@ fn load_part(bytes: &[u8], first_line: u64) -> (IndicatorSetBuilder, Vec<Rejecte
     let mut builder = IndicatorSetBuilder::default();
     let mut rejected = Vec::new();
     let mut domains = DomainRule::default();
-    for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
+    for (i, raw) in lines(bytes).enumerate() {
+        let raw = memchr::memchr(b'\t', raw).map_or(raw, |t| &raw[..t]);
+        // A line that starts and ends with a printable ASCII byte has nothing to trim, and the
+        // fast paths take only ASCII: no UTF-8 check, no trimming.
+        let plain = raw.first().is_some_and(u8::is_ascii_graphic)
+            && raw.last().is_some_and(u8::is_ascii_graphic);
+        if plain && quick(raw, &domains, &mut builder) {
+            continue;
+        }
         // `from_utf8` checks ASCII a word at a time; the lossy conversion went character by
         // character and cost as much as the rest of the fast path.
         let text = match std::str::from_utf8(raw) {
             Ok(t) => Cow::Borrowed(t),
             Err(_) => String::from_utf8_lossy(raw),
         };
-        let text = text.split('\t').next().unwrap_or_default().trim();
-        let text = text.trim_start_matches('\u{feff}');
+        let text = text.trim().trim_start_matches('\u{feff}');
         if text.is_empty() || text.starts_with('#') {
             continue;
         }
-        if let Some(fast) = fast(text) {
-            match fast {
-                Fast::Hash(_, value) => builder.push_hash(value),
-                Fast::V4(addr) => builder.push_v4(addr),
-            }
+        if !plain && quick(text.as_bytes(), &domains, &mut builder) {
             continue;
         }
         let shape = domain_shape(text.as_bytes());
-        if shape.is_some_and(|s| domains.is_domain(s, text)) {
-            // The value `parse_indicator` would return is the text itself.
-            if let Err(e) = builder.insert(Kind::Domain, text) {
-                rejected.push(Rejected {
-                    line: first_line + i as u64,
-                    text: text.to_owned(),
-                    reason: e.to_string(),
-                });
-            }
-            continue;
-        }
         let reject = |reason: String| Rejected {
             line: first_line + i as u64,
             text: text.to_owned(),
@@ -154,6 +146,43 @@ fn load_part(bytes: &[u8], first_line: u64) -> (IndicatorSetBuilder, Vec<Rejecte
         }
     }
     (builder, rejected)
+}
+
+/// The lines of `bytes` as `split` on `\n` gives them (a last empty one after a final
+/// newline included), found with `memchr`.
+fn lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = Some(bytes);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        match memchr::memchr(b'\n', r) {
+            Some(n) => {
+                rest = Some(&r[n + 1..]);
+                Some(&r[..n])
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
+}
+
+/// Adds a line (trimmed, without comment) that one of the fast paths takes, in the normal form
+/// `parse_indicator` would give it; false when none does.
+fn quick(text: &[u8], domains: &DomainRule, builder: &mut IndicatorSetBuilder) -> bool {
+    if let Some(fast) = fast(text) {
+        match fast {
+            Fast::Hash(_, value) => builder.push_hash(value),
+            Fast::V4(addr) => builder.push_v4(addr),
+        }
+        return true;
+    }
+    // The value `parse_indicator` would return is the text itself.
+    match domain_shape(text) {
+        Some(s) if domains.is_domain(s, text) => builder.push_domain(text),
+        _ => return false,
+    }
+    true
 }
 
 /// What decides how `parse_indicator` reads a line of [`domain_shape`]: its last label, and
@@ -213,9 +242,9 @@ struct DomainRule {
 
 impl DomainRule {
     /// True when `parse_indicator(text)` is known to give the domain `text`.
-    fn is_domain(&self, s: Shape<'_>, text: &str) -> bool {
+    fn is_domain(&self, s: Shape<'_>, text: &[u8]) -> bool {
         self.file_name[usize::from(s.many)].get(s.tld) == Some(&false)
-            && SuffixList::Builtin.is_registrable_name(text)
+            && std::str::from_utf8(text).is_ok_and(|t| SuffixList::Builtin.is_registrable_name(t))
     }
 
     /// Records whether `parse_indicator` read a line of shape `s` as a file name.
@@ -240,8 +269,7 @@ enum Fast<'a> {
 /// `normalize::ipv4`, tried before anything else can claim a string of these bytes) give
 /// exactly this. Anything else (upper-case hex included) goes the full way; the test
 /// `fast_path_agrees_with_parse_indicator` checks the agreement line by line.
-fn fast(text: &str) -> Option<Fast<'_>> {
-    let b = text.as_bytes();
+fn fast(b: &[u8]) -> Option<Fast<'_>> {
     if matches!(b.len(), 32 | 40 | 64 | 128)
         && b.iter().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
     {
@@ -292,7 +320,7 @@ mod tests {
             let parsed = parse_indicator(line);
             let shape = domain_shape(line.as_bytes());
             if let Some(s) = shape {
-                if rule.is_domain(s, line) {
+                if rule.is_domain(s, line.as_bytes()) {
                     domains += 1;
                     let p = parsed.as_ref().unwrap_or_else(|e| panic!("{line:?}: {e}"));
                     assert_eq!((p.kind, p.value.as_str()), (Kind::Domain, line), "{line:?}");
@@ -300,7 +328,9 @@ mod tests {
                     rule.learn(s, parsed.as_ref().is_ok_and(|p| p.kind == Kind::Filename));
                 }
             }
-            let Some(f) = fast(line) else { continue };
+            let Some(f) = fast(line.as_bytes()) else {
+                continue;
+            };
             assert!(shape.is_none(), "{line:?}");
             taken += 1;
             let parsed = parsed.unwrap_or_else(|e| panic!("{line:?}: {e}"));
@@ -406,6 +436,44 @@ mod tests {
             (y.cidr4.len(), y.cidr6.len())
         );
         assert_eq!((x.len(), x.skipped()), (y.len(), y.skipped()));
+    }
+
+    #[test]
+    fn lines_are_what_split_gives() {
+        for text in [
+            &b""[..],
+            b"\n",
+            b"a",
+            b"a\n",
+            b"\n\na\nbb\n\nccc",
+            b"a\r\nb\n",
+        ] {
+            let split: Vec<&[u8]> = text.split(|&b| b == b'\n').collect();
+            assert_eq!(lines(text).collect::<Vec<_>>(), split, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn trimmed_commented_and_crlf_lines_load_as_the_plain_ones() {
+        let plain = "evil.example.com\n1.2.3.4\nd41d8cd98f00b204e9800998ecf8427e\n";
+        let messy = " evil.example.com\t# seen 2026-11-01\r\n\u{feff}1.2.3.4 \r\n\
+                     #d41d8cd98f00b204e9800998ecf8427e\n\td41d8cd98f00b204e9800998ecf8427e\n\
+                     d41d8cd98f00b204e9800998ecf8427e\u{3000}\n";
+        // Twice, so that the domain rule has learnt the shape when the second copy comes.
+        let (a, b) = (plain.repeat(2), messy.repeat(2));
+        let (a, b) = (
+            read_indicators(a.as_bytes()).expect("read"),
+            read_indicators(b.as_bytes()).expect("read"),
+        );
+        assert!(
+            a.rejected.is_empty() && b.rejected.is_empty(),
+            "{:?}",
+            b.rejected
+        );
+        assert_eq!((a.set.len(), b.set.len()), (3, 3));
+        assert_eq!(a.set.domains, b.set.domains);
+        assert_eq!(a.set.v4, b.set.v4);
+        assert_eq!(a.set.hashes, b.set.hashes);
     }
 
     #[test]

@@ -193,6 +193,12 @@ impl IndicatorSetBuilder {
         self.hashes.push(value);
     }
 
+    /// A host name of two labels or more already checked and lower-cased (the loader's fast
+    /// path).
+    pub(crate) fn push_domain(&mut self, value: &[u8]) {
+        self.domains.push(value);
+    }
+
     /// An IPv4 address already parsed (the loader's fast path).
     pub(crate) fn push_v4(&mut self, addr: u32) {
         self.v4.push(addr);
