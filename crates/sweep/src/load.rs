@@ -415,27 +415,57 @@ mod tests {
     #[test]
     fn the_loaded_set_equals_one_built_line_by_line_through_parse_indicator() {
         let list = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/iocs_1k.txt");
-        let text = std::fs::read_to_string(list).expect("indicator list");
-        let loaded = read_indicators(text.as_bytes()).expect("read");
+        let mut lists = vec![std::fs::read(list).expect("indicator list")];
+        // The benchmark's 100k list (bench/sweep.sh), where it has been generated.
+        let dir =
+            std::env::var("SWEEP_BENCH_DATA").unwrap_or_else(|_| "/work/cache/sweep-bench".into());
+        lists.extend(std::fs::read(format!("{dir}/iocs_100000.txt")));
+        for (n, bytes) in lists.iter().enumerate() {
+            // Rejections and duplicates too, and a line that is not UTF-8.
+            let mut bytes = bytes.clone();
+            bytes.extend_from_slice(b"not an indicator\nEvil.COM\n\xff.example.com\nevil.com\n");
+            let loaded = read_indicators(&bytes[..]).expect("read");
+            let (x, rejected) = (&loaded.set, &loaded.rejected);
+            let (y, expected) = &line_by_line(&bytes);
+            assert!(x.v4.len() > 100 && x.hashes.len() > 100 && x.domains.len() > 100);
+            assert_eq!(x.domains, y.domains, "{n}");
+            assert_eq!(x.v4, y.v4, "{n}");
+            assert_eq!(x.v6, y.v6, "{n}");
+            assert_eq!(x.urls, y.urls, "{n}");
+            assert_eq!(x.hashes, y.hashes, "{n}");
+            assert_eq!(x.emails, y.emails, "{n}");
+            assert_eq!(x.single_label_domains, y.single_label_domains, "{n}");
+            assert_eq!(
+                (x.cidr4.len(), x.cidr6.len()),
+                (y.cidr4.len(), y.cidr6.len())
+            );
+            assert_eq!((x.len(), x.skipped()), (y.len(), y.skipped()), "{n}");
+            assert_eq!(rejected, expected, "{n}");
+            assert!(rejected.len() >= 2, "{n}");
+        }
+    }
+
+    /// What `read_indicators` promises, the slow way: every line through `parse_indicator`.
+    fn line_by_line(bytes: &[u8]) -> (IndicatorSet, Vec<Rejected>) {
         let mut b = IndicatorSet::builder();
-        for line in text.lines() {
-            if let Ok(ind) = parse_indicator(line.trim()) {
-                let _ = b.insert(ind.kind, &ind.value);
+        let mut rejected = Vec::new();
+        for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
+            let text = String::from_utf8_lossy(raw);
+            let text = text.split('\t').next().unwrap_or_default().trim();
+            let text = text.trim_start_matches('\u{feff}');
+            if text.is_empty() || text.starts_with('#') {
+                continue;
+            }
+            let reason = match parse_indicator(text) {
+                Ok(ind) => b.insert(ind.kind, &ind.value).err().map(|e| e.to_string()),
+                Err(e) => Some(e.to_string()),
+            };
+            if let Some(reason) = reason {
+                let (line, text) = (i as u64 + 1, text.to_owned());
+                rejected.push(Rejected { line, text, reason });
             }
         }
-        let (x, y) = (&loaded.set, &b.build());
-        assert!(x.v4.len() > 100 && x.hashes.len() > 100 && x.domains.len() > 100);
-        assert_eq!(x.domains, y.domains);
-        assert_eq!(x.v4, y.v4);
-        assert_eq!(x.v6, y.v6);
-        assert_eq!(x.urls, y.urls);
-        assert_eq!(x.hashes, y.hashes);
-        assert_eq!(x.emails, y.emails);
-        assert_eq!(
-            (x.cidr4.len(), x.cidr6.len()),
-            (y.cidr4.len(), y.cidr6.len())
-        );
-        assert_eq!((x.len(), x.skipped()), (y.len(), y.skipped()));
+        (b.build(), rejected)
     }
 
     #[test]
