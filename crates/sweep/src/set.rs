@@ -11,8 +11,8 @@ use crate::strset::{StrSet, Strings};
 
 /// Indicators prepared for matching, built once per sweep and shared read-only by all threads.
 ///
-/// Values are kept as byte strings in one buffer per kind with an open-addressing table of
-/// fingerprints (`strset`), addresses as integers, CIDR blocks as sorted ranges. Kinds that do not
+/// Values are kept as byte strings in one buffer per kind with an open-addressing table over
+/// them (`strset`), addresses as integers, CIDR blocks as sorted ranges. Kinds that do not
 /// appear in log fields (ASN, CVE, file names, free text) are counted in
 /// [`IndicatorSet::skipped`] rather than rejected, so one indicator file serves every tool.
 #[derive(Debug, Clone, Default)]
