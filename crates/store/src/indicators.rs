@@ -174,6 +174,41 @@ async fn link_in_folded(
     Ok(IndicatorId(row.try_get("indicator")?))
 }
 
+/// The SELECT of (indicator id, incident) pairs for the indicators `ids_clause` names, as the
+/// viewer may see them (incident TLP and the link's own TLP both apply), except `exclude`,
+/// newest first. Its clauses go into `w`, after any arguments `w` already holds.
+fn incident_links_sql(
+    viewer: Viewer,
+    w: &mut Where,
+    ids_clause: String,
+    exclude: Option<IncidentId>,
+) -> String {
+    w.and_raw(ids_clause);
+    if let Some(x) = exclude {
+        w.and("i.id <> ?", Arg::Int(x.0));
+    }
+    viewer.restrict(w, "i");
+    viewer.restrict_marked(w, "i", "l.tlp");
+    format!(
+        "SELECT l.indicator_id, i.id, i.year, i.seq, i.title, i.phase, i.updated_at FROM incident_indicators l \
+         JOIN incidents i ON i.id = l.incident_id{} ORDER BY i.updated_at DESC, i.id DESC LIMIT {LINK_LIMIT}",
+        w.sql()
+    )
+}
+
+/// An incident link read from a row whose incident id is in `id_col`.
+fn incident_link(r: &AnyRow, id_col: &str) -> Result<IncidentLink> {
+    Ok(IncidentLink {
+        incident: IncidentId(r.try_get(id_col)?),
+        number: IncidentNumber {
+            year: r.try_get::<i64, _>("year")? as i32,
+            seq: r.try_get("seq")?,
+        },
+        title: r.try_get("title")?,
+        phase: named(r, "phase")?,
+    })
+}
+
 impl Store {
     /// Attach indicators to an incident (or update their context there), all or nothing.
     pub async fn attach_indicators(
@@ -310,35 +345,17 @@ impl Store {
         }
         let mut w = Where::default();
         let list: Vec<String> = ids.iter().map(|i| w.arg(Arg::Int(*i))).collect();
-        w.and_raw(format!("l.indicator_id IN ({})", list.join(", ")));
-        if let Some(x) = exclude {
-            w.and("i.id <> ?", Arg::Int(x.0));
-        }
-        viewer.restrict(&mut w, "i");
-        viewer.restrict_marked(&mut w, "i", "l.tlp");
-        let sql = format!(
-            "SELECT l.indicator_id, i.id, i.year, i.seq, i.title, i.phase FROM incident_indicators l \
-             JOIN incidents i ON i.id = l.incident_id{} ORDER BY i.updated_at DESC, i.id DESC LIMIT {LINK_LIMIT}",
-            w.sql()
+        let sql = incident_links_sql(
+            viewer,
+            &mut w,
+            format!("l.indicator_id IN ({})", list.join(", ")),
+            exclude,
         );
         let rows = bind_all(sqlx::query(&sql), &w.args)
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
-            .map(|r| {
-                Ok((
-                    r.try_get("indicator_id")?,
-                    IncidentLink {
-                        incident: IncidentId(r.try_get("id")?),
-                        number: IncidentNumber {
-                            year: r.try_get::<i64, _>("year")? as i32,
-                            seq: r.try_get("seq")?,
-                        },
-                        title: r.try_get("title")?,
-                        phase: named(r, "phase")?,
-                    },
-                ))
-            })
+            .map(|r| Ok((r.try_get("indicator_id")?, incident_link(r, "id")?)))
             .collect()
     }
 
@@ -408,51 +425,65 @@ impl Store {
     /// incidents holding them. A weakly linked indicator known to the viewer only from TLP:RED
     /// context is left out.
     async fn weak_links(&self, viewer: Viewer, id: IndicatorId) -> Result<Vec<WeakLink>> {
+        // One statement: the weakly linked indicators (`w`) and the incidents holding them
+        // (`x`, the same rule as `linked_incidents`), so the answer is one round trip.
         let mut w = Where::default();
         w.and("k1.indicator_id = ?", Arg::Int(id.0));
         viewer.restrict_indicators(&mut w, "d.id");
-        let sql = format!(
+        let weak = format!(
             "SELECT k2.indicator_id, k1.link, k1.key, d.kind, d.value FROM indicator_keys k1 \
              JOIN indicator_keys k2 ON k2.link = k1.link AND k2.key = k1.key AND k2.indicator_id <> k1.indicator_id \
              JOIN indicators d ON d.id = k2.indicator_id{} ORDER BY d.id LIMIT {WEAK_LIMIT}",
             w.sql()
         );
-        let rows = bind_all(sqlx::query(&sql), &w.args)
+        let mut x = Where {
+            clauses: Vec::new(),
+            args: std::mem::take(&mut w.args),
+        };
+        let links = incident_links_sql(
+            viewer,
+            &mut x,
+            "l.indicator_id IN (SELECT indicator_id FROM w)".into(),
+            None,
+        );
+        let sql = format!(
+            "WITH w AS MATERIALIZED ({weak}), x AS ({links}) \
+             SELECT w.indicator_id, w.link, w.key, w.kind, w.value, x.id AS incident_id, x.year, x.seq, x.title, x.phase \
+             FROM w LEFT JOIN x ON x.indicator_id = w.indicator_id \
+             ORDER BY w.indicator_id, w.link, w.key, x.updated_at DESC, x.id DESC"
+        );
+        let rows = bind_all(sqlx::query(&sql), &x.args)
             .fetch_all(&self.pool)
             .await?;
-        let mut weak_rows = Vec::new();
+        let mut out: Vec<(i64, WeakLink)> = Vec::new();
         for r in &rows {
+            let wid: i64 = r.try_get("indicator_id")?;
             let link = link(r, "link")?;
-            weak_rows.push((
-                r.try_get::<i64, _>("indicator_id")?,
-                link,
-                r.try_get::<String, _>("key")?,
-                Indicator {
-                    kind: kind(r, "kind")?,
-                    value: r.try_get("value")?,
-                },
-            ));
+            let key: String = r.try_get("key")?;
+            let same = out
+                .last()
+                .is_some_and(|(i, l)| *i == wid && l.link == link && l.key == key);
+            if !same {
+                out.push((
+                    wid,
+                    WeakLink {
+                        link,
+                        key,
+                        indicator: Indicator {
+                            kind: kind(r, "kind")?,
+                            value: r.try_get("value")?,
+                        },
+                        incidents: Vec::new(),
+                    },
+                ));
+            }
+            if r.try_get::<Option<i64>, _>("incident_id")?.is_some() {
+                let l = incident_link(r, "incident_id")?;
+                out.last_mut().expect("pushed above").1.incidents.push(l);
+            }
         }
-        let ids: Vec<i64> = weak_rows.iter().map(|w| w.0).collect();
-        let linked = self.linked_incidents(viewer, &ids, None).await?;
-        Ok(weak_rows
-            .into_iter()
-            .map(|(wid, link, key, indicator)| WeakLink {
-                link,
-                key,
-                indicator,
-                incidents: linked
-                    .iter()
-                    .filter(|(i, _)| *i == wid)
-                    .map(|(_, l)| l.clone())
-                    .collect(),
-            })
-            .collect())
+        Ok(out.into_iter().map(|(_, l)| l).collect())
     }
-
-    /// Outside sources of the indicator. Nobody is named on a TLP:RED marking that came from
-    /// outside, so those are shown only to the system (the operator's command line), never in
-    /// a view.
     async fn source_links(&self, viewer: Viewer, id: IndicatorId) -> Result<Vec<SourceLink>> {
         let mut w = Where::default();
         w.and("s.indicator_id = ?", Arg::Int(id.0));
