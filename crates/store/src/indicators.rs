@@ -1,13 +1,13 @@
 //! Indicators: one global row per (kind, normal form), the per-incident context kept apart, the
 //! weak-link keys, and the correlation queries ("where else has this been seen").
 
-use crate::query::{Arg, Where, bind_all};
+use crate::query::{Arg, Where};
 use crate::rows::named;
 use crate::timeline::add_event;
 use crate::{Result, Store, StoreError, Tx, Viewer};
 use hikeshi_domain::{
-    Actor, Correlations, IncidentId, IncidentIndicator, IncidentLink, IncidentNumber, Indicator,
-    IndicatorContext, IndicatorId, Kind, Named, ReportId, ReportLink, SourceLink, WeakLink,
+    Actor, IncidentId, IncidentIndicator, Indicator, IndicatorContext, IndicatorId, Kind, Named,
+    ReportId,
 };
 use serde_json::json;
 use sqlx::Row;
@@ -15,8 +15,8 @@ use sqlx::any::AnyRow;
 
 /// How many weakly linked indicators a correlation lists: a CDN's /24 can hold thousands, and
 /// the handler needs the first few, not a page that takes seconds.
-const WEAK_LIMIT: i64 = 20;
-const LINK_LIMIT: i64 = 100;
+pub(crate) const WEAK_LIMIT: i64 = 20;
+pub(crate) const LINK_LIMIT: i64 = 100;
 
 pub(crate) fn kind(r: &AnyRow, col: &str) -> Result<Kind> {
     let s: String = r.try_get(col)?;
@@ -177,7 +177,7 @@ async fn link_in_folded(
 /// The SELECT of (indicator id, incident) pairs for the indicators `ids_clause` names, as the
 /// viewer may see them (incident TLP and the link's own TLP both apply), except `exclude`,
 /// newest first. Its clauses go into `w`, after any arguments `w` already holds.
-fn incident_links_sql(
+pub(crate) fn incident_links_sql(
     viewer: Viewer,
     w: &mut Where,
     ids_clause: String,
@@ -194,19 +194,6 @@ fn incident_links_sql(
          JOIN incidents i ON i.id = l.incident_id{} ORDER BY i.updated_at DESC, i.id DESC LIMIT {LINK_LIMIT}",
         w.sql()
     )
-}
-
-/// An incident link read from a row whose incident id is in `id_col`.
-fn incident_link(r: &AnyRow, id_col: &str) -> Result<IncidentLink> {
-    Ok(IncidentLink {
-        incident: IncidentId(r.try_get(id_col)?),
-        number: IncidentNumber {
-            year: r.try_get::<i64, _>("year")? as i32,
-            seq: r.try_get("seq")?,
-        },
-        title: r.try_get("title")?,
-        phase: named(r, "phase")?,
-    })
 }
 
 impl Store {
@@ -330,185 +317,6 @@ impl Store {
                 .transpose()?
                 .map(IndicatorId),
         )
-    }
-
-    /// Incidents holding any of `ids`, as the viewer may see them (incident TLP and the
-    /// link's own TLP both apply), except `exclude`. Rows: (indicator id, link).
-    async fn linked_incidents(
-        &self,
-        viewer: Viewer,
-        ids: &[i64],
-        exclude: Option<IncidentId>,
-    ) -> Result<Vec<(i64, IncidentLink)>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut w = Where::default();
-        let list: Vec<String> = ids.iter().map(|i| w.arg(Arg::Int(*i))).collect();
-        let sql = incident_links_sql(
-            viewer,
-            &mut w,
-            format!("l.indicator_id IN ({})", list.join(", ")),
-            exclude,
-        );
-        let rows = bind_all(sqlx::query(&sql), &w.args)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get("indicator_id")?, incident_link(r, "id")?)))
-            .collect()
-    }
-
-    /// Where else an indicator has been seen: other incidents and reports with the same
-    /// indicator, and indicators linked weakly (same registrable domain, network, URL host)
-    /// with their incidents. TLP applies to every row.
-    pub async fn correlations(
-        &self,
-        viewer: Viewer,
-        id: IndicatorId,
-        exclude: Option<IncidentId>,
-    ) -> Result<Correlations> {
-        // The five reads are independent: run them at once on separate pool connections, so
-        // the answer costs the slowest read rather than the sum of their round trips.
-        let this = [id.0];
-        let (found, incidents, reports, weak, sources) = tokio::try_join!(
-            async {
-                Ok::<_, StoreError>(
-                    sqlx::query("SELECT 1 AS one FROM indicators WHERE id = $1")
-                        .bind(id.0)
-                        .fetch_optional(&self.pool)
-                        .await?
-                        .is_some(),
-                )
-            },
-            self.linked_incidents(viewer, &this, exclude),
-            self.correlated_reports(viewer, id),
-            self.weak_links(viewer, id),
-            self.source_links(viewer, id),
-        )?;
-        if !found {
-            return Err(StoreError::NotFound(format!("indicator {}", id.0)));
-        }
-        Ok(Correlations {
-            incidents: incidents.into_iter().map(|(_, l)| l).collect(),
-            reports,
-            weak,
-            sources,
-        })
-    }
-
-    /// Reports holding the indicator, as the viewer may see them.
-    async fn correlated_reports(&self, viewer: Viewer, id: IndicatorId) -> Result<Vec<ReportLink>> {
-        let mut w = Where::default();
-        w.and("ri.indicator_id = ?", Arg::Int(id.0));
-        viewer.restrict_reports(&mut w, "r");
-        let sql = format!(
-            "SELECT DISTINCT r.id, r.subject, r.received_at FROM report_indicators ri JOIN reports r ON r.id = ri.report_id{} \
-             ORDER BY r.received_at DESC LIMIT {LINK_LIMIT}",
-            w.sql()
-        );
-        bind_all(sqlx::query(&sql), &w.args)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(ReportLink {
-                    report: ReportId(r.try_get("id")?),
-                    subject: r.try_get("subject")?,
-                    received_at: r.try_get("received_at")?,
-                })
-            })
-            .collect()
-    }
-
-    /// Indicators sharing a registrable domain, network or URL host with `id`, with the
-    /// incidents holding them. A weakly linked indicator known to the viewer only from TLP:RED
-    /// context is left out.
-    async fn weak_links(&self, viewer: Viewer, id: IndicatorId) -> Result<Vec<WeakLink>> {
-        // One statement: the weakly linked indicators (`w`) and the incidents holding them
-        // (`x`, the same rule as `linked_incidents`), so the answer is one round trip.
-        let mut w = Where::default();
-        w.and("k1.indicator_id = ?", Arg::Int(id.0));
-        viewer.restrict_indicators(&mut w, "d.id");
-        let weak = format!(
-            "SELECT k2.indicator_id, k1.link, k1.key, d.kind, d.value FROM indicator_keys k1 \
-             JOIN indicator_keys k2 ON k2.link = k1.link AND k2.key = k1.key AND k2.indicator_id <> k1.indicator_id \
-             JOIN indicators d ON d.id = k2.indicator_id{} ORDER BY d.id LIMIT {WEAK_LIMIT}",
-            w.sql()
-        );
-        let mut x = Where {
-            clauses: Vec::new(),
-            args: std::mem::take(&mut w.args),
-        };
-        let links = incident_links_sql(
-            viewer,
-            &mut x,
-            "l.indicator_id IN (SELECT indicator_id FROM w)".into(),
-            None,
-        );
-        let sql = format!(
-            "WITH w AS MATERIALIZED ({weak}), x AS ({links}) \
-             SELECT w.indicator_id, w.link, w.key, w.kind, w.value, x.id AS incident_id, x.year, x.seq, x.title, x.phase \
-             FROM w LEFT JOIN x ON x.indicator_id = w.indicator_id \
-             ORDER BY w.indicator_id, w.link, w.key, x.updated_at DESC, x.id DESC"
-        );
-        let rows = bind_all(sqlx::query(&sql), &x.args)
-            .fetch_all(&self.pool)
-            .await?;
-        let mut out: Vec<(i64, WeakLink)> = Vec::new();
-        for r in &rows {
-            let wid: i64 = r.try_get("indicator_id")?;
-            let link = link(r, "link")?;
-            let key: String = r.try_get("key")?;
-            let same = out
-                .last()
-                .is_some_and(|(i, l)| *i == wid && l.link == link && l.key == key);
-            if !same {
-                out.push((
-                    wid,
-                    WeakLink {
-                        link,
-                        key,
-                        indicator: Indicator {
-                            kind: kind(r, "kind")?,
-                            value: r.try_get("value")?,
-                        },
-                        incidents: Vec::new(),
-                    },
-                ));
-            }
-            if r.try_get::<Option<i64>, _>("incident_id")?.is_some() {
-                let l = incident_link(r, "incident_id")?;
-                out.last_mut().expect("pushed above").1.incidents.push(l);
-            }
-        }
-        Ok(out.into_iter().map(|(_, l)| l).collect())
-    }
-    async fn source_links(&self, viewer: Viewer, id: IndicatorId) -> Result<Vec<SourceLink>> {
-        let mut w = Where::default();
-        w.and("s.indicator_id = ?", Arg::Int(id.0));
-        if matches!(viewer, Viewer::User(_)) {
-            w.and_raw("s.tlp <> 'red'".into());
-        }
-        let sql = format!(
-            "SELECT s.source, s.source_ref, s.tlp, s.first_at, s.last_at FROM indicator_sources s{} \
-             ORDER BY s.last_at DESC LIMIT {LINK_LIMIT}",
-            w.sql()
-        );
-        bind_all(sqlx::query(&sql), &w.args)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(SourceLink {
-                    source: r.try_get("source")?,
-                    source_ref: r.try_get("source_ref")?,
-                    tlp: crate::rows::named(r, "tlp")?,
-                    first_at: r.try_get("first_at")?,
-                    last_at: r.try_get("last_at")?,
-                })
-            })
-            .collect()
     }
 }
 

@@ -24,6 +24,7 @@
 mod assets;
 mod audit;
 mod contacts;
+mod correlate;
 mod feeds;
 mod graph;
 mod incident_ops;
