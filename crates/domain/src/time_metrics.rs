@@ -156,7 +156,8 @@ impl TimeSummary {
     }
 }
 
-fn ratio(a: u64, b: u64) -> Option<f64> {
+/// `a / b` as a rate (compliance, reopen rate); `None` when `b` is zero.
+pub fn ratio(a: u64, b: u64) -> Option<f64> {
     (b > 0).then(|| a as f64 / b as f64)
 }
 

@@ -13,7 +13,7 @@
 use crate::charts::{self, Range, Series};
 use crate::i18n::{self, Lang};
 use hikeshi_domain::period::Period;
-use hikeshi_domain::time_metrics::{DurationStats, SlaStats, TimeMetrics};
+use hikeshi_domain::time_metrics::{DurationStats, SlaStats, TimeSummary};
 use hikeshi_domain::{Category, Incident, Named, Priority, Tlp};
 use hikeshi_exchange::jpcert_stats::{
     NationalTotals, Series as NSeries, national_totals, parse_file,
@@ -30,7 +30,8 @@ pub struct StatsData {
     pub counts: Counts,
     /// The counts of each month of the period ("2026-04").
     pub monthly: Vec<(String, Counts)>,
-    pub times: TimeMetrics,
+    /// The period's time metrics (the page and the report show no monthly trend of them).
+    pub times: TimeSummary,
     pub national: Option<NationalTotals>,
     pub notable: Vec<Incident>,
 }
@@ -42,14 +43,17 @@ pub async fn gather(
     now: i64,
 ) -> Result<StatsData, StoreError> {
     let (start, end) = (period.start_ms_jst(), period.end_ms_jst());
-    let (counts, months) = store.period_counts(period).await?;
+    // Independent reads, each on its own pool connection: the page waits for the slowest.
+    let ((counts, months), times, files, notable) = tokio::try_join!(
+        store.period_counts(period),
+        store.time_summary(start, end, now),
+        store.national_files(),
+        store.notable_incidents(viewer, start, end, NOTABLE),
+    )?;
     let monthly = months
         .into_iter()
         .map(|(m, c)| (m.to_string(), c))
         .collect();
-    let items = store.incident_times(start, end).await?;
-    let times = TimeMetrics::compute(period, &items, now);
-    let files = store.national_files().await?;
     let national = if files.is_empty() {
         None
     } else {
@@ -62,7 +66,6 @@ pub async fn gather(
             }
         }
     };
-    let notable = store.notable_incidents(viewer, start, end, NOTABLE).await?;
     Ok(StatsData {
         period,
         counts,
@@ -128,9 +131,9 @@ const CLOCKS: [&str; 5] = [
     "closure",
 ];
 
-fn clock_stats(t: &TimeMetrics, clock: &str) -> (DurationStats, Option<SlaStats>) {
-    let d = &t.total.durations;
-    let s = &t.total.sla;
+fn clock_stats(t: &TimeSummary, clock: &str) -> (DurationStats, Option<SlaStats>) {
+    let d = &t.durations;
+    let s = &t.sla;
     match clock {
         "acknowledge" => (d.acknowledge, Some(s.acknowledge)),
         "first_response" => (d.first_response, Some(s.first_response)),
@@ -314,7 +317,7 @@ pub fn view(data: &StatsData, lang: Lang) -> Value {
     } else {
         p.span_en()
     };
-    let tt = &data.times.total;
+    let tt = &data.times;
     json!({
         "period": p.to_string(),
         "period_label": label,

@@ -37,6 +37,7 @@ on_both_backends!(
     misp_events_are_seen_only_by_their_audience,
     feeds_and_imports_link_indicators_to_their_source,
     time_metrics_come_from_recorded_times_and_phase_history,
+    time_summary_and_reopened_flag_match_the_direct_computation_on_random_data,
     counts_by_constituency_and_coordinated_cases_follow_the_fiscal_year,
     rollups_match_the_direct_query_on_random_data,
     outgoing_mail_is_queued_claimed_once_retried_and_answered,

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 const DAY: i64 = 86_400_000;
 
-async fn raw(f: &Fresh) -> sqlx::AnyConnection {
+pub(super) async fn raw(f: &Fresh) -> sqlx::AnyConnection {
     sqlx::any::install_default_drivers();
     <sqlx::AnyConnection as sqlx::Connection>::connect(&f.url)
         .await
@@ -234,10 +234,10 @@ pub async fn counts_by_constituency_and_coordinated_cases_follow_the_fiscal_year
 
 /// A small deterministic generator (xorshift), seeded per run; the seed is printed so a
 /// failure can be replayed with HIKESHI_TEST_SEED.
-struct Rng(u64);
+pub(super) struct Rng(u64);
 
 impl Rng {
-    fn new() -> Rng {
+    pub(super) fn new() -> Rng {
         let seed = std::env::var("HIKESHI_TEST_SEED")
             .ok()
             .and_then(|v| v.parse().ok())
@@ -245,13 +245,13 @@ impl Rng {
         eprintln!("HIKESHI_TEST_SEED={seed}");
         Rng(seed)
     }
-    fn below(&mut self, n: u64) -> u64 {
+    pub(super) fn below(&mut self, n: u64) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
         self.0 % n
     }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    pub(super) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len() as u64) as usize]
     }
 }

@@ -1,7 +1,8 @@
 use super::*;
 use hikeshi_domain::period::Period;
-use hikeshi_domain::time_metrics::TimeMetrics;
-use sqlx::Executor;
+use hikeshi_domain::time_metrics::{IncidentTimes, TimeMetrics, TimeSummary};
+use sqlx::{Executor, Row};
+use std::collections::HashSet;
 
 const H: i64 = 3_600_000;
 
@@ -184,4 +185,146 @@ pub async fn time_metrics_come_from_recorded_times_and_phase_history(f: &Fresh) 
             .unwrap()
             .is_empty()
     );
+}
+
+/// Random phase walks (reopenings among them) and random recorded times, some outside the
+/// period, some before the receipt, some unreached: the `reopened` flag migration 0019's trigger
+/// keeps equals the phase history read directly, and [`Store::time_summary`] (aggregated in the
+/// database) equals [`TimeSummary::of`] over the incidents read one by one, at several "now"s.
+pub async fn time_summary_and_reopened_flag_match_the_direct_computation_on_random_data(f: &Fresh) {
+    use super::stats_counts::{Rng, raw};
+    let s = &f.store;
+    let mut db = raw(f).await;
+    let mut rng = Rng::new();
+    let fy: Period = "FY2026".parse().unwrap();
+    let (start, end) = (fy.start_ms_jst(), fy.end_ms_jst());
+    let phases = [
+        Phase::Triage,
+        Phase::Analysis,
+        Phase::Containment,
+        Phase::Recovery,
+        Phase::Closed,
+        Phase::Closed,
+        Phase::Rejected,
+    ];
+    let mut ids = Vec::new();
+    for n in 0..30 {
+        let r = s
+            .submit_report(&Actor::Public, report(&format!("t{n}"), "b"))
+            .await
+            .unwrap();
+        let mut ni = new_incident(&format!("t{n}"), Category::Scan, vec![r.id]);
+        ni.is_exercise = rng.below(8) == 0;
+        let id = s.create_incident(&Actor::Cli, ni).await.unwrap().id;
+        if n % 4 == 0 {
+            // Some surely reopened, and left open.
+            for p in [Phase::Closed, Phase::Analysis] {
+                s.change_phase(&Actor::Cli, id, p, "reopen").await.unwrap();
+            }
+        }
+        for _ in 0..rng.below(6) {
+            // Refused moves (to the phase it is in) are part of the walk.
+            let _ = s
+                .change_phase(&Actor::Cli, id, *rng.pick(&phases), "walk")
+                .await;
+        }
+        // A month either side of the period, so some fall outside it.
+        let reported = start - 30 * 24 * H + rng.below((end - start + 60 * 24 * H) as u64) as i64;
+        let mut t = |unset: u64| {
+            if rng.below(unset) == 0 {
+                "NULL".to_string()
+            } else {
+                (reported - 2 * H + rng.below(100 * H as u64) as i64).to_string()
+            }
+        };
+        let sql = format!(
+            "UPDATE incidents SET reported_at = {reported}, ack_due = {}, first_response_due = {}, \
+             containment_due = {}, acknowledged_at = {}, first_response_at = {}, \
+             owner_reached_at = {}, contained_at = {}, closed_at = {} WHERE id = {}",
+            reported + H,
+            reported + 4 * H,
+            reported + 24 * H,
+            t(3),
+            t(3),
+            t(2),
+            t(3),
+            t(2),
+            id.0
+        );
+        db.execute(sql.as_str()).await.unwrap();
+        ids.push(id);
+    }
+    // One merged away, as the statistics leave such incidents out.
+    s.merge_incidents(&Actor::Cli, ids[1], ids[0], "same")
+        .await
+        .unwrap();
+
+    // The flag against the phase history, read directly.
+    let mut reopened_direct = HashSet::new();
+    for e in sqlx::query("SELECT incident_id, data FROM events WHERE kind = 'phase'")
+        .fetch_all(&mut db)
+        .await
+        .unwrap()
+    {
+        let data: String = e.get("data");
+        let v: serde_json::Value = serde_json::from_str(&data).unwrap();
+        if v["from"] == "closed" {
+            reopened_direct.insert(e.get::<i64, _>("incident_id"));
+        }
+    }
+    let flagged: HashSet<i64> = sqlx::query("SELECT id FROM incidents WHERE reopened <> 0")
+        .fetch_all(&mut db)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get::<i64, _>("id"))
+        .collect();
+    assert!(!reopened_direct.is_empty());
+    assert_eq!(flagged, reopened_direct);
+
+    // Every incident of the period with the history read directly.
+    let mut direct = Vec::new();
+    for r in sqlx::query(
+        "SELECT id, reported_at, acknowledged_at, first_response_at, contained_at, closed_at, \
+         owner_reached_at, ack_due, first_response_due, containment_due FROM incidents \
+         WHERE is_exercise = 0 AND phase NOT IN ('merged', 'rejected')",
+    )
+    .fetch_all(&mut db)
+    .await
+    .unwrap()
+    {
+        let reported_at: i64 = r.get("reported_at");
+        if !(start..end).contains(&reported_at) {
+            continue;
+        }
+        direct.push(IncidentTimes {
+            reported_at,
+            acknowledged_at: r.get("acknowledged_at"),
+            first_response_at: r.get("first_response_at"),
+            contained_at: r.get("contained_at"),
+            closed_at: r.get("closed_at"),
+            owner_reached_at: r.get("owner_reached_at"),
+            ack_due: r.get("ack_due"),
+            first_response_due: r.get("first_response_due"),
+            containment_due: r.get("containment_due"),
+            reopened: reopened_direct.contains(&r.get::<i64, _>("id")),
+        });
+    }
+    let items = s.incident_times(start, end).await.unwrap();
+    assert_eq!(items.len(), direct.len());
+    for now in [start, start + 200 * 24 * H, end + 100 * H] {
+        let want = TimeSummary::of(&direct, now);
+        assert_eq!(TimeSummary::of(&items, now), want, "now = {now}");
+        assert_eq!(
+            s.time_summary(start, end, now).await.unwrap(),
+            want,
+            "now = {now}"
+        );
+    }
+    // An empty period: nothing counted, no duration.
+    let none = s
+        .time_summary(end + 400 * 24 * H, end + 500 * 24 * H, end)
+        .await
+        .unwrap();
+    assert_eq!(none, TimeSummary::of(&[], end));
 }
