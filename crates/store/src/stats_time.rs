@@ -87,9 +87,6 @@ impl Store {
                 cols.push(format!(
                     "COUNT(CASE WHEN {at} > {due} OR ({at} IS NULL AND {due} < $3) THEN 1 END) AS missed{j}"
                 ));
-                cols.push(format!(
-                    "COUNT(CASE WHEN {at} IS NULL AND {due} >= $3 THEN 1 END) AS open{j}"
-                ));
             }
         }
         let r = sqlx::query(&format!(
@@ -120,10 +117,11 @@ impl Store {
             d.push(DurationStats::of(values));
             if due.is_some() {
                 let (met, missed) = (count(&format!("met{j}"))?, count(&format!("missed{j}"))?);
+                // Every incident is exactly one of met, missed and open.
                 sla.push(SlaStats {
                     met,
                     missed,
-                    open: count(&format!("open{j}"))?,
+                    open: count("n")?.saturating_sub(met + missed),
                     compliance: ratio(met, met + missed),
                 });
             }

@@ -44,3 +44,7 @@ CREATE INDEX incidents_open_owner ON incidents(owner_id, phase)
     WHERE phase NOT IN ('closed', 'rejected', 'merged');
 DROP INDEX reports_status_list;
 CREATE INDEX reports_status_list ON reports(status, received_at DESC, id DESC, incident_id);
+
+-- Every TLP test asks for the incidents the viewer is a member of (`incident_members WHERE
+-- user_id = …`): by the user, not a scan of every membership of every incident.
+CREATE INDEX incident_members_user ON incident_members(user_id, incident_id);
