@@ -23,6 +23,7 @@ on_both_backends!(
     classification_defaults_follow_the_category_and_history_is_kept,
     reports_are_linked_rejected_and_incidents_merged,
     lists_filter_and_paginate,
+    assigned_to_me_is_owned_or_holding_a_task,
     tlp_red_incidents_are_seen_only_by_the_people_named_on_them,
     users_sessions_and_tokens,
     administrators_change_roles_and_disable_accounts_but_keep_one_admin,

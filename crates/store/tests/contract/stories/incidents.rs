@@ -406,3 +406,59 @@ pub async fn lists_filter_and_paginate(f: &Fresh) {
     assert_eq!((page.total, page.items.len()), (4, 2));
     assert_eq!(page.items[0].subject, "report 3", "newest first");
 }
+
+/// "Assigned to me" (the dashboard): incidents the user owns or holds a task of, open ones only
+/// when asked, each once however many tasks, never someone else's, TLP:RED only when named on it.
+pub async fn assigned_to_me_is_owned_or_holding_a_task(f: &Fresh) {
+    let s = &f.store;
+    let me = user(s, "me", Role::Handler).await;
+    let other = user(s, "other", Role::Handler).await;
+    let make = |title: &'static str, owner: Option<UserId>, tlp: Tlp| {
+        let mut n = new_incident(title, Category::Scan, vec![]);
+        n.owner = owner;
+        n.tlp = tlp;
+        s.create_incident(&Actor::Cli, n)
+    };
+    make("owned", Some(me.id), Tlp::Amber).await.unwrap();
+    let tasked = make("tasked", Some(other.id), Tlp::Amber).await.unwrap();
+    let closed = make("owned, closed", Some(me.id), Tlp::Amber)
+        .await
+        .unwrap();
+    let theirs = make("theirs", Some(other.id), Tlp::Amber).await.unwrap();
+    let red = make("red, tasked", Some(other.id), Tlp::Red).await.unwrap();
+    for (i, who) in [
+        (tasked.id, me.id),
+        (tasked.id, me.id),
+        (theirs.id, other.id),
+        (red.id, me.id),
+    ] {
+        s.add_task(&Actor::Cli, i, "look", Some(who), None)
+            .await
+            .unwrap();
+    }
+    s.change_phase(&Actor::Cli, closed.id, Phase::Closed, "done")
+        .await
+        .unwrap();
+    let titles = |open_only: bool| {
+        let f = IncidentFilter {
+            open_only,
+            assignee: Some(me.id),
+            ..Default::default()
+        };
+        async move {
+            let mut t: Vec<String> = s
+                .list_incidents(Viewer::User(me.id), &f, Page::default())
+                .await
+                .unwrap()
+                .items
+                .into_iter()
+                .map(|i| i.title)
+                .collect();
+            t.sort();
+            t
+        }
+    };
+    // A task alone does not name me on the RED incident: it stays hidden.
+    assert_eq!(titles(true).await, ["owned", "tasked"]);
+    assert_eq!(titles(false).await, ["owned", "owned, closed", "tasked"]);
+}
