@@ -51,8 +51,8 @@ fn cols(part: i64, ord: &str, n: [&str; 4], t: [&str; 6]) -> String {
 /// The next part's clauses, numbering its arguments after the previous parts'.
 fn next(w: &mut Where) -> Where {
     Where {
-        clauses: Vec::new(),
         args: std::mem::take(&mut w.args),
+        ..Default::default()
     }
 }
 

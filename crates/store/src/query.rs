@@ -11,10 +11,12 @@ pub(crate) enum Arg {
     Text(String),
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Where {
     pub(crate) clauses: Vec<String>,
     pub(crate) args: Vec<Arg>,
+    /// Plan the query for each call's arguments (see [`Where::plan_per_call`]).
+    pub(crate) per_call: bool,
 }
 
 impl Where {
@@ -38,6 +40,19 @@ impl Where {
     /// Add a clause that carries its own placeholders (made with [`Where::arg`]).
     pub(crate) fn and_raw(&mut self, clause: String) {
         self.clauses.push(clause);
+    }
+
+    /// Have the query planned for each call's own arguments, for clauses whose best plan
+    /// depends on them (a `LIKE` pattern the trigram index serves). A prepared statement is
+    /// planned generically after five calls on PostgreSQL, and a generic `LIKE $1` reads the
+    /// whole table (370 ms on 100,000 reports against 1 ms).
+    pub(crate) fn plan_per_call(&mut self) {
+        self.per_call = true;
+    }
+
+    /// `sql` with the arguments bound, as an unnamed statement when it is planned per call.
+    pub(crate) fn query<'q>(&self, sql: &'q str) -> Query<'q, Any, AnyArguments<'q>> {
+        bind_all(sqlx::query(sql), &self.args).persistent(!self.per_call)
     }
 
     pub(crate) fn sql(&self) -> String {
@@ -107,10 +122,7 @@ impl<T> Keyset<'_, T> {
             Some(Seek::After(c)) => (Some(c), false),
             Some(Seek::Before(c)) => (Some(c), true),
         };
-        let mut q = Where {
-            clauses: w.clauses.clone(),
-            args: w.args.clone(),
-        };
+        let mut q = w.clone();
         let order = self.order(flip, false);
         let sql = match cursor {
             None if page.page > 1 => format!(
@@ -130,7 +142,7 @@ impl<T> Keyset<'_, T> {
                     .map(|j| {
                         let mut part = Where {
                             clauses: q.clauses.clone(),
-                            args: Vec::new(),
+                            ..Default::default()
                         };
                         for (k, (col, _)) in self.keys[..j].iter().enumerate() {
                             part.and_raw(format!("{col} = {}", vals[k]));
@@ -153,7 +165,7 @@ impl<T> Keyset<'_, T> {
                 )
             }
         };
-        let rows = bind_all(sqlx::query(&sql), &q.args).fetch_all(pool).await?;
+        let rows = q.query(&sql).fetch_all(pool).await?;
         let mut items = rows.iter().map(map).collect::<crate::Result<Vec<T>>>()?;
         let more = items.len() as i64 > n;
         items.truncate(n as usize);
@@ -174,17 +186,12 @@ impl<T> Keyset<'_, T> {
             (items.len() as i64, true)
         } else {
             use sqlx::Row;
-            let counted: i64 = bind_all(
-                sqlx::query(&format!(
-                    "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM {from}{} LIMIT {}) AS c",
-                    w.sql(),
-                    crate::TOTAL_CAP + 1
-                )),
-                &w.args,
-            )
-            .fetch_one(pool)
-            .await?
-            .try_get("n")?;
+            let sql = format!(
+                "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM {from}{} LIMIT {}) AS c",
+                w.sql(),
+                crate::TOTAL_CAP + 1
+            );
+            let counted: i64 = w.query(&sql).fetch_one(pool).await?.try_get("n")?;
             (counted.min(crate::TOTAL_CAP), counted <= crate::TOTAL_CAP)
         };
         Ok(crate::Paged {

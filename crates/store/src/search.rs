@@ -115,9 +115,10 @@ pub(crate) struct Searched {
     pub index: &'static str,
     pub columns: &'static [&'static str],
     /// A column holding one e-mail address. A whole address searched for is compared with it
-    /// whole through its index on `LOWER(column)` (migration 0017) instead of as a substring:
-    /// the trigrams of `…@example.jp` are in nearly every row, so the trigram index would read
-    /// them all.
+    /// whole through its index on `LOWER(column)` (migration 0017), and is not searched as a
+    /// substring of the other columns: the trigrams of `…@example.jp` are in nearly every row,
+    /// so the trigram index would read them all. An address written in the text is still
+    /// found, as the indicator it was extracted as (the `also` ids of [`text_clause`]).
     pub address: Option<&'static str>,
 }
 
@@ -133,7 +134,8 @@ pub const SHORT_TEXT_ROWS: i64 = 10_000;
 /// row is among the ids `also` selects" for the row aliased `s.alias`, as one `id IN (… UNION
 /// …)` so each part is read through its own index. Three characters or more go through the
 /// text index; shorter text is matched with `LIKE` among the newest [`SHORT_TEXT_ROWS`] rows
-/// only.
+/// only. A whole e-mail address, where the table has an [`Searched::address`] column, is
+/// compared with that column whole instead of searched in the text.
 pub(crate) fn text_clause(
     w: &mut Where,
     backend: Backend,
@@ -147,12 +149,7 @@ pub(crate) fn text_clause(
             .ok()
             .filter(|i| i.kind == Kind::Email),
     );
-    let columns: Vec<&str> = s
-        .columns
-        .iter()
-        .copied()
-        .filter(|c| address.as_ref().is_none_or(|(a, _)| a != c))
-        .collect();
+    let columns = s.columns;
     let like = |w: &mut Where| {
         let p = w.arg(Arg::Text(like_pattern(text)));
         let ors: Vec<String> = columns
@@ -161,7 +158,10 @@ pub(crate) fn text_clause(
             .collect();
         ors.join(" OR ")
     };
-    let mut ids = if text.chars().count() < MIN_INDEXED_TEXT {
+    let ids = if let Some((col, ind)) = address {
+        let v = w.arg(Arg::Text(ind.value));
+        format!("SELECT m.id FROM {t} m WHERE LOWER(m.{col}) = {v}")
+    } else if text.chars().count() < MIN_INDEXED_TEXT {
         let ors = like(w);
         format!(
             "SELECT m.id FROM {t} m WHERE m.id > (SELECT COALESCE(MAX(x.id), 0) FROM {t} x) - {SHORT_TEXT_ROWS} AND ({ors})"
@@ -182,9 +182,8 @@ pub(crate) fn text_clause(
             Backend::Postgres => format!("SELECT m.id FROM {t} m WHERE {}", like(w)),
         }
     };
-    if let Some((col, ind)) = address {
-        let v = w.arg(Arg::Text(ind.value));
-        ids = format!("{ids} UNION SELECT m.id FROM {t} m WHERE LOWER(m.{col}) = {v}");
+    if backend == Backend::Postgres {
+        w.plan_per_call();
     }
     let ids = match also {
         Some(o) => format!("{ids} UNION {o}"),

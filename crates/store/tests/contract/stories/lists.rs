@@ -268,6 +268,22 @@ pub async fn text_search_finds_substrings_follows_changes_and_keeps_red_hidden(f
     );
     assert!(subjects(s, vb, "100%%").await.is_empty());
     assert!(subjects(s, vb, "taro@example.jpx").await.is_empty());
+    // A whole address written in a report is found as the indicator extracted from it, not as
+    // text: the same words in a report whose indicators were not extracted are found by a part
+    // of the address only.
+    let mut cited = report(
+        "Phish sent as hanako@evil.example.jp",
+        "From: Hanako@Evil.example.jp",
+    );
+    cited.extract_indicators(hikeshi_ioc::default_extractor());
+    s.submit_report(&Actor::System, cited).await.unwrap();
+    let plain = report("Also from hanako@evil.example.jp", "");
+    s.submit_report(&Actor::System, plain).await.unwrap();
+    assert_eq!(
+        subjects(s, vb, "HANAKO@evil.example.jp").await,
+        ["Phish sent as hanako@evil.example.jp"]
+    );
+    assert_eq!(subjects(s, vb, "hanako@evil.example").await.len(), 2);
     // One or two characters: matched among the newest rows, TLP still applied.
     assert_eq!(titles(s, vb, "標的").await, ["標的型メール攻撃の調査"]);
     assert_eq!(titles(s, vb, "攻").await, ["標的型メール攻撃の調査"]);
