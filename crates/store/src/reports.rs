@@ -93,7 +93,7 @@ impl Store {
     pub async fn report(&self, viewer: Viewer, id: ReportId) -> Result<Report> {
         let mut w = Where::default();
         w.and("r.id = ?", Arg::Int(id.0));
-        viewer.restrict_reports(&mut w, "r");
+        viewer.restrict_report(&mut w, "r");
         let sql = format!("SELECT {REPORT_COLS} FROM reports r{}", w.sql());
         let r = bind_all(sqlx::query(&sql), &w.args)
             .fetch_optional(&self.pool)
