@@ -7,7 +7,7 @@
 //! separate connections before), which is most of its latency on PostgreSQL and of its tail on
 //! two cores.
 
-use crate::indicators::{LINK_LIMIT, WEAK_LIMIT, incident_links_sql, kind, link};
+use crate::indicators::{kind, link};
 use crate::query::{Arg, Where, bind_all};
 use crate::rows::named;
 use crate::{Result, Store, StoreError, Viewer};
@@ -17,6 +17,33 @@ use hikeshi_domain::{
 };
 use sqlx::Row;
 use sqlx::any::AnyRow;
+
+/// How many weakly linked indicators a correlation lists: a CDN's /24 can hold thousands, and
+/// the handler needs the first few, not a page that takes seconds.
+const WEAK_LIMIT: i64 = 20;
+const LINK_LIMIT: i64 = 100;
+
+/// The SELECT of (indicator id, incident) pairs for the indicators `ids_clause` names, as the
+/// viewer may see them (incident TLP and the link's own TLP both apply), except `exclude`,
+/// newest first. Its clauses go into `w`, after any arguments `w` already holds.
+fn incident_links_sql(
+    viewer: Viewer,
+    w: &mut Where,
+    ids_clause: String,
+    exclude: Option<IncidentId>,
+) -> String {
+    w.and_raw(ids_clause);
+    if let Some(x) = exclude {
+        w.and("i.id <> ?", Arg::Int(x.0));
+    }
+    viewer.restrict(w, "i");
+    viewer.restrict_marked(w, "i", "l.tlp");
+    format!(
+        "SELECT l.indicator_id, i.id, i.year, i.seq, i.title, i.phase, i.updated_at FROM incident_indicators l \
+         JOIN incidents i ON i.id = l.incident_id{} ORDER BY i.updated_at DESC, i.id DESC LIMIT {LINK_LIMIT}",
+        w.sql()
+    )
+}
 
 const NO_INT: &str = "CAST(NULL AS BIGINT)";
 const NO_TEXT: &str = "CAST(NULL AS TEXT)";

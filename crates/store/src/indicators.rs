@@ -1,7 +1,6 @@
 //! Indicators: one global row per (kind, normal form), the per-incident context kept apart, the
 //! weak-link keys, and the correlation queries ("where else has this been seen").
 
-use crate::query::{Arg, Where};
 use crate::rows::named;
 use crate::timeline::add_event;
 use crate::{Result, Store, StoreError, Tx, Viewer};
@@ -13,11 +12,6 @@ use serde_json::json;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-/// How many weakly linked indicators a correlation lists: a CDN's /24 can hold thousands, and
-/// the handler needs the first few, not a page that takes seconds.
-pub(crate) const WEAK_LIMIT: i64 = 20;
-pub(crate) const LINK_LIMIT: i64 = 100;
-
 pub(crate) fn kind(r: &AnyRow, col: &str) -> Result<Kind> {
     let s: String = r.try_get(col)?;
     s.parse()
@@ -28,6 +22,14 @@ pub(crate) fn kind(r: &AnyRow, col: &str) -> Result<Kind> {
 pub(crate) fn link(r: &AnyRow, col: &str) -> Result<hikeshi_ioc::Link> {
     let s: String = r.try_get(col)?;
     hikeshi_ioc::Link::parse(&s).ok_or_else(|| StoreError::Corrupt(format!("link kind {s:?}")))
+}
+
+/// An indicator's derived weak-link keys as stored in `indicator_keys`: (link, key).
+fn stored_keys(ind: &Indicator) -> Vec<(&'static str, String)> {
+    hikeshi_ioc::weak_keys(ind)
+        .into_iter()
+        .map(|k| (k.link.as_str(), k.value))
+        .collect()
 }
 
 /// Find or create the global indicator, with its weak-link keys.
@@ -44,10 +46,7 @@ pub(crate) async fn upsert_indicator(tx: &mut Tx<'_>, ind: &Indicator) -> Result
     .await?
     .try_get("id")?;
     // All weak-link keys in one statement: one round trip however many keys there are.
-    let keys: Vec<(&str, String)> = hikeshi_ioc::weak_keys(ind)
-        .into_iter()
-        .map(|k| (k.link.as_str(), k.value))
-        .collect();
+    let keys = stored_keys(ind);
     if !keys.is_empty() {
         let values: Vec<String> = (0..keys.len())
             .map(|i| format!("($1, ${}, ${})", 2 * i + 2, 2 * i + 3))
@@ -121,10 +120,7 @@ async fn link_in_folded(
     ctx: &IndicatorContext,
     touch: bool,
 ) -> Result<IndicatorId> {
-    let keys: Vec<(&str, String)> = hikeshi_ioc::weak_keys(ind)
-        .into_iter()
-        .map(|k| (k.link.as_str(), k.value))
-        .collect();
+    let keys = stored_keys(ind);
     let t = if touch {
         "UPDATE incidents SET updated_at = $1 WHERE id = $2 RETURNING id"
     } else {
@@ -172,28 +168,6 @@ async fn link_in_folded(
         return Err(StoreError::NotFound(format!("incident {}", incident.0)));
     }
     Ok(IndicatorId(row.try_get("indicator")?))
-}
-
-/// The SELECT of (indicator id, incident) pairs for the indicators `ids_clause` names, as the
-/// viewer may see them (incident TLP and the link's own TLP both apply), except `exclude`,
-/// newest first. Its clauses go into `w`, after any arguments `w` already holds.
-pub(crate) fn incident_links_sql(
-    viewer: Viewer,
-    w: &mut Where,
-    ids_clause: String,
-    exclude: Option<IncidentId>,
-) -> String {
-    w.and_raw(ids_clause);
-    if let Some(x) = exclude {
-        w.and("i.id <> ?", Arg::Int(x.0));
-    }
-    viewer.restrict(w, "i");
-    viewer.restrict_marked(w, "i", "l.tlp");
-    format!(
-        "SELECT l.indicator_id, i.id, i.year, i.seq, i.title, i.phase, i.updated_at FROM incident_indicators l \
-         JOIN incidents i ON i.id = l.incident_id{} ORDER BY i.updated_at DESC, i.id DESC LIMIT {LINK_LIMIT}",
-        w.sql()
-    )
 }
 
 impl Store {
