@@ -1,16 +1,20 @@
 //! The sweep: sources read in large blocks cut at line ends, blocks matched on worker threads,
 //! results put back in order for the sink.
 //!
-//! One reader (which also decompresses) feeds `threads` matchers through at most
+//! One reader (which also decompresses) feeds `threads - 1` matcher threads through at most
 //! `8 × threads` blocks in flight (enough slack that a matcher descheduled on a busy machine does
 //! not stall the inflater), so memory depends on `threads × block_size`, never on the log size.
+//! When every slot is taken the reader matches the block in hand itself instead of waiting: the
+//! reader is the `threads`-th matcher whenever reading is the cheaper half. Inflating and
+//! matching then share the cores without a third thread competing for them, which is what lets
+//! a single-member `.gz` on two threads approach the inflater's own time.
 //! Blocks are reused rather than reallocated, which avoids page-faulting fresh memory for every
 //! block. Plain files on several threads go through `segments.rs` instead, multi-member gzip
 //! files through `multigz/`.
 
 use std::io::{self, Read};
 use std::path::Path;
-use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 
 use crate::chunk::{ChunkOut, scan_chunk};
@@ -80,6 +84,8 @@ pub(crate) enum Mode<'a> {
         done: Receiver<(u64, Event)>,
         in_flight: usize,
         max_in_flight: usize,
+        /// The reader's own matcher, for the blocks it matches when every slot is taken.
+        own: Box<Matcher<'a>>,
     },
 }
 
@@ -125,10 +131,11 @@ impl<'s> Sweeper<'s> {
             return emitter.stats;
         }
         std::thread::scope(|scope| {
-            let (job_tx, job_rx) = mpsc::sync_channel::<Job>(threads);
+            let (job_tx, job_rx) = mpsc::sync_channel::<Job>(threads * 4);
             let (done_tx, done_rx) = mpsc::channel();
             let job_rx = Arc::new(Mutex::new(job_rx));
-            for _ in 0..threads {
+            // The reader matches too when the others are behind (see the module page).
+            for _ in 1..threads {
                 let job_rx = Arc::clone(&job_rx);
                 let done_tx: Sender<(u64, Event)> = done_tx.clone();
                 let set = self.set;
@@ -140,6 +147,7 @@ impl<'s> Sweeper<'s> {
                 done: done_rx,
                 in_flight: 0,
                 max_in_flight: threads * 8,
+                own: Box::new(Matcher::new(self.set)),
             };
             self.read_all(sources, &mut emitter, &mut mode);
             if let Mode::Threads { jobs, done, .. } = mode {
@@ -390,20 +398,27 @@ fn submit(mode: &mut Mode<'_>, emitter: &mut Emitter<'_>, job: Job) {
             done,
             in_flight,
             max_in_flight,
+            own,
         } => {
-            while *in_flight >= *max_in_flight {
-                match done.recv() {
-                    Ok((seq, event)) => {
-                        *in_flight -= 1;
-                        emitter.accept(seq, event);
+            while let Ok((seq, event)) = done.try_recv() {
+                *in_flight -= 1;
+                emitter.accept(seq, event);
+            }
+            let job = if *in_flight >= *max_in_flight {
+                job
+            } else {
+                match jobs.try_send(job) {
+                    Ok(()) => {
+                        *in_flight += 1;
+                        return;
                     }
-                    Err(_) => break,
+                    Err(TrySendError::Full(job) | TrySendError::Disconnected(job)) => job,
                 }
-            }
-            // Workers only stop when the job channel closes, so a send cannot fail here.
-            if jobs.send(job).is_ok() {
-                *in_flight += 1;
-            }
+            };
+            // The matcher threads are behind: this block is matched here rather than waiting
+            // for a slot (the emitter puts results back in order).
+            let (seq, event) = match_job(own, job);
+            emitter.accept(seq, event);
         }
     }
 }
