@@ -206,7 +206,7 @@ impl Store {
              ORDER BY part, ord"
         );
         let rows = bind_all(sqlx::query(&sql), &w.args)
-            .fetch_all(&self.pool)
+            .fetch_all(&self.generic)
             .await?;
         let mut found = false;
         let mut out = Correlations::default();

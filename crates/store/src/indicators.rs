@@ -109,9 +109,11 @@ fn added_event(ind: &Indicator, ctx: &IndicatorContext) -> serde_json::Value {
     json!({"kind": ind.kind.as_str(), "value": ind.value, "role": ctx.role.as_str(), "tlp": ctx.tlp.as_str()})
 }
 
-/// PostgreSQL: what [`link_in`] does (and, with `touch`, the incident's `updated_at` touch) in
-/// one statement of data-modifying CTEs instead of five round trips. An incident that does not
-/// exist leaves `t` empty, so nothing is linked and the caller's transaction is rolled back.
+/// What [`link_in`] does (and, with `touch`, the incident's `updated_at` touch) in one round
+/// trip instead of five: on PostgreSQL one statement of data-modifying CTEs, on SQLite (which
+/// has none) the same steps as one multi-statement query, each finding the indicator by its
+/// unique (kind, value). An incident that does not exist makes every step a no-op and the
+/// result say so, and the caller's transaction is rolled back.
 async fn link_in_folded(
     tx: &mut Tx<'_>,
     actor: &Actor,
@@ -121,33 +123,65 @@ async fn link_in_folded(
     touch: bool,
 ) -> Result<IndicatorId> {
     let keys = stored_keys(ind);
-    let t = if touch {
-        "UPDATE incidents SET updated_at = $1 WHERE id = $2 RETURNING id"
-    } else {
-        "SELECT id FROM incidents WHERE id = $2"
+    let values: Vec<String> = (0..keys.len())
+        .map(|i| format!("(${}, ${})", 2 * i + 12, 2 * i + 13))
+        .collect();
+    let values = values.join(", ");
+    let sql = match tx.backend {
+        crate::Backend::Postgres => {
+            let t = if touch {
+                "UPDATE incidents SET updated_at = $1 WHERE id = $2 RETURNING id"
+            } else {
+                "SELECT id FROM incidents WHERE id = $2"
+            };
+            let k = if keys.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "k AS (INSERT INTO indicator_keys (indicator_id, link, key) SELECT d.id, x.link, x.key \
+                     FROM d, (VALUES {values}) AS x(link, key) ON CONFLICT (indicator_id, link, key) DO NOTHING), "
+                )
+            };
+            format!(
+                "WITH t AS ({t}), \
+                 d AS (INSERT INTO indicators (kind, value, created_at) VALUES ($3, $4, $1) \
+                       ON CONFLICT (kind, value) DO UPDATE SET kind = excluded.kind RETURNING id), {k}\
+                 l AS (INSERT INTO incident_indicators (incident_id, indicator_id, role, tlp, note, first_seen, last_seen, added_at, added_by) \
+                       SELECT t.id, d.id, $5, $6, $7, $8, $9, $1, $10 FROM t, d {LINK_CONFLICT}), \
+                 e AS (INSERT INTO events (incident_id, at, actor_id, kind, data) \
+                       SELECT t.id, $1, $10, 'indicator-added', $11 FROM t) \
+                 SELECT (SELECT id FROM t) AS incident, (SELECT id FROM d) AS indicator"
+            )
+        }
+        crate::Backend::Sqlite => {
+            let t = if touch {
+                "UPDATE incidents SET updated_at = $1 WHERE id = $2 RETURNING id AS incident"
+            } else {
+                "SELECT id AS incident FROM incidents WHERE id = $2"
+            };
+            // Every step after the first checks the incident itself, so a missing one links
+            // nothing; `WHERE` before `ON CONFLICT` keeps SQLite from reading `ON` as a join's.
+            let there = "EXISTS (SELECT 1 FROM incidents WHERE id = $2)";
+            let d = "(SELECT id FROM indicators WHERE kind = $3 AND value = $4)";
+            let k = if keys.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "INSERT INTO indicator_keys (indicator_id, link, key) SELECT {d}, x.column1, x.column2 \
+                     FROM (VALUES {values}) AS x WHERE {there} ON CONFLICT (indicator_id, link, key) DO NOTHING; "
+                )
+            };
+            format!(
+                "{t}; \
+                 INSERT INTO indicators (kind, value, created_at) SELECT $3, $4, $1 WHERE {there} \
+                   ON CONFLICT (kind, value) DO UPDATE SET kind = excluded.kind RETURNING id AS indicator; {k}\
+                 INSERT INTO incident_indicators (incident_id, indicator_id, role, tlp, note, first_seen, last_seen, added_at, added_by) \
+                   SELECT $2, {d}, $5, $6, $7, $8, $9, $1, $10 WHERE {there} {LINK_CONFLICT}; \
+                 INSERT INTO events (incident_id, at, actor_id, kind, data) \
+                   SELECT $2, $1, $10, 'indicator-added', $11 WHERE {there}"
+            )
+        }
     };
-    let k = if keys.is_empty() {
-        String::new()
-    } else {
-        let values: Vec<String> = (0..keys.len())
-            .map(|i| format!("(${}, ${})", 2 * i + 12, 2 * i + 13))
-            .collect();
-        format!(
-            "k AS (INSERT INTO indicator_keys (indicator_id, link, key) SELECT d.id, x.link, x.key \
-             FROM d, (VALUES {}) AS x(link, key) ON CONFLICT (indicator_id, link, key) DO NOTHING), ",
-            values.join(", ")
-        )
-    };
-    let sql = format!(
-        "WITH t AS ({t}), \
-         d AS (INSERT INTO indicators (kind, value, created_at) VALUES ($3, $4, $1) \
-               ON CONFLICT (kind, value) DO UPDATE SET kind = excluded.kind RETURNING id), {k}\
-         l AS (INSERT INTO incident_indicators (incident_id, indicator_id, role, tlp, note, first_seen, last_seen, added_at, added_by) \
-               SELECT t.id, d.id, $5, $6, $7, $8, $9, $1, $10 FROM t, d {LINK_CONFLICT}), \
-         e AS (INSERT INTO events (incident_id, at, actor_id, kind, data) \
-               SELECT t.id, $1, $10, 'indicator-added', $11 FROM t) \
-         SELECT (SELECT id FROM t) AS incident, (SELECT id FROM d) AS indicator"
-    );
     let mut q = sqlx::query(&sql)
         .bind(tx.now)
         .bind(incident.0)
@@ -163,11 +197,26 @@ async fn link_in_folded(
     for (link, key) in keys {
         q = q.bind(link).bind(key);
     }
-    let row = q.fetch_one(&mut *tx.tx).await?;
-    if row.try_get::<Option<i64>, _>("incident")?.is_none() {
-        return Err(StoreError::NotFound(format!("incident {}", incident.0)));
+    // PostgreSQL answers one row with both columns; SQLite one row per step that returns one.
+    let (mut found, mut id) = (false, None);
+    for row in q.fetch_all(&mut *tx.tx).await? {
+        for col in sqlx::Row::columns(&row) {
+            match sqlx::Column::name(col) {
+                "incident" => found |= row.try_get::<Option<i64>, _>("incident")?.is_some(),
+                "indicator" => id = row.try_get::<Option<i64>, _>("indicator")?.or(id),
+                _ => {}
+            }
+        }
     }
-    Ok(IndicatorId(row.try_get("indicator")?))
+    match (found, id) {
+        (true, Some(id)) => Ok(IndicatorId(id)),
+        (false, _) => Err(StoreError::NotFound(format!("incident {}", incident.0))),
+        (true, None) => Err(StoreError::Corrupt(format!(
+            "indicator {} {} was not stored",
+            ind.kind.as_str(),
+            ind.value
+        ))),
+    }
 }
 
 impl Store {
@@ -179,17 +228,12 @@ impl Store {
         items: &[(Indicator, IndicatorContext)],
     ) -> Result<Vec<IndicatorId>> {
         let mut tx = self.write().await?;
-        let folded = tx.backend == crate::Backend::Postgres;
-        if !folded || items.is_empty() {
+        if items.is_empty() {
             crate::incidents::touch(&mut tx, incident).await?;
         }
         let mut ids = Vec::with_capacity(items.len());
         for (i, (ind, ctx)) in items.iter().enumerate() {
-            ids.push(if folded {
-                link_in_folded(&mut tx, actor, incident, ind, ctx, i == 0).await?
-            } else {
-                link_in(&mut tx, actor, incident, ind, ctx).await?
-            });
+            ids.push(link_in_folded(&mut tx, actor, incident, ind, ctx, i == 0).await?);
         }
         tx.audit(
             actor,

@@ -29,6 +29,7 @@ on_both_backends!(
     administrators_change_roles_and_disable_accounts_but_keep_one_admin,
     the_audit_chain_records_every_write_and_detects_tampering,
     concurrent_writers_keep_the_audit_chain_linear,
+    two_nodes_writing_one_database_keep_one_audit_chain,
     indicators_correlate_across_incidents_without_leaking_context,
     attaching_is_all_or_nothing_and_audit_batches_keep_the_chain,
     facts_link_indicators_across_incidents_and_follow_visibility,

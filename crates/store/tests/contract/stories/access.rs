@@ -222,3 +222,41 @@ pub async fn concurrent_writers_keep_the_audit_chain_linear(f: &Fresh) {
     assert_eq!(all.len(), 40, "every submission got its own ticket");
     assert_eq!(s.verify_audit().await.unwrap(), Ok(40));
 }
+
+/// Two nodes on one database (two `Store`s, as two `hikeshi serve` processes would be): each
+/// remembers the audit head it last wrote, and each write of the other makes that memory stale.
+/// Writes taking turns and writes at once must both keep one linear, verifiable chain.
+pub async fn two_nodes_writing_one_database_keep_one_audit_chain(f: &Fresh) {
+    let a = &f.store;
+    let b = hikeshi_store::Store::connect(&f.url, hikeshi_store::StoreOptions::default())
+        .await
+        .unwrap();
+    // Turns: every write of one follows a write of the other.
+    for i in 0..6 {
+        let s = if i % 2 == 0 { a } else { &b };
+        s.submit_report(&Actor::Public, report(&format!("turn {i}"), "body"))
+            .await
+            .unwrap();
+        assert_eq!(a.verify_audit().await.unwrap(), Ok(i + 1));
+    }
+    // At once: both nodes, two writers each.
+    let mut handles = Vec::new();
+    for (t, s) in [a.clone(), b.clone(), a.clone(), b.clone()]
+        .into_iter()
+        .enumerate()
+    {
+        handles.push(tokio::spawn(async move {
+            for i in 0..8 {
+                s.submit_report(&Actor::Public, report(&format!("n{t} r{i}"), "body"))
+                    .await
+                    .unwrap();
+            }
+        }));
+    }
+    for h in handles {
+        h.await.unwrap();
+    }
+    assert_eq!(a.verify_audit().await.unwrap(), Ok(6 + 32));
+    assert_eq!(b.verify_audit().await.unwrap(), Ok(6 + 32));
+    b.close().await;
+}
