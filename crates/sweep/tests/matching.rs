@@ -277,3 +277,21 @@ fn invalid_indicators_are_refused_with_their_kind() {
         assert!(b.insert(kind, value).is_err(), "{kind} {value}");
     }
 }
+
+#[test]
+fn identifier_version_and_enumeration_fields_are_not_searched() {
+    // A version string shaped like an address, a DNS type name and a Zeek connection id that
+    // happen to equal indicators: none of them is an observation of one. The query beside them
+    // still is.
+    let zeek = "#separator \\x09\n#fields\tts\tuid\tversion\tquery\tqtype_name\n\
+                #types\ttime\tstring\tstring\tstring\tstring\n\
+                1700000000.0\tevil.com\t198.51.100.7\tx.evil.com\tevil.com\n";
+    assert_eq!(
+        hits(Format::Zeek, zeek),
+        [("query".to_owned(), Kind::Domain, "evil.com".to_owned())]
+    );
+    let json =
+        r#"{"version":"198.51.100.7","action":"evil.com","proto":"evil.com","dst":"198.51.100.7"}"#;
+    assert_eq!(indicators(Format::Jsonl, json), ["198.51.100.7"]);
+    assert_eq!(hits(Format::Jsonl, json)[0].0, "dst");
+}
