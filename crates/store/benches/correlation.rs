@@ -90,7 +90,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     sqlx::any::install_default_drivers();
     let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await?;
     if backend == "Postgres" {
-        c.execute(if loaded { "ANALYZE" } else { "VACUUM ANALYZE" }).await?;
+        c.execute(if loaded { "ANALYZE" } else { "VACUUM ANALYZE" })
+            .await?;
     } else if !loaded {
         c.execute("PRAGMA wal_checkpoint(TRUNCATE)").await?;
     }
