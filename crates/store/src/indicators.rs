@@ -65,40 +65,6 @@ pub(crate) async fn upsert_indicator(tx: &mut Tx<'_>, ind: &Indicator) -> Result
     Ok(IndicatorId(id))
 }
 
-async fn link_in(
-    tx: &mut Tx<'_>,
-    actor: &Actor,
-    incident: IncidentId,
-    ind: &Indicator,
-    ctx: &IndicatorContext,
-) -> Result<IndicatorId> {
-    let id = upsert_indicator(tx, ind).await?;
-    sqlx::query(&format!(
-        "INSERT INTO incident_indicators (incident_id, indicator_id, role, tlp, note, first_seen, last_seen, added_at, added_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) {LINK_CONFLICT}"
-    ))
-    .bind(incident.0)
-    .bind(id.0)
-    .bind(ctx.role.as_str())
-    .bind(ctx.tlp.as_str())
-    .bind(&ctx.note)
-    .bind(ctx.first_seen)
-    .bind(ctx.last_seen)
-    .bind(tx.now)
-    .bind(actor.user().map(|u| u.0))
-    .execute(&mut *tx.tx)
-    .await?;
-    add_event(
-        tx,
-        actor,
-        incident,
-        "indicator-added",
-        added_event(ind, ctx),
-    )
-    .await?;
-    Ok(id)
-}
-
 /// A second attach of the same indicator updates its context on the incident.
 const LINK_CONFLICT: &str = "ON CONFLICT (incident_id, indicator_id) DO UPDATE SET role = excluded.role, \
      tlp = excluded.tlp, note = excluded.note, \
@@ -109,12 +75,13 @@ fn added_event(ind: &Indicator, ctx: &IndicatorContext) -> serde_json::Value {
     json!({"kind": ind.kind.as_str(), "value": ind.value, "role": ctx.role.as_str(), "tlp": ctx.tlp.as_str()})
 }
 
-/// What [`link_in`] does (and, with `touch`, the incident's `updated_at` touch) in one round
-/// trip instead of five: on PostgreSQL one statement of data-modifying CTEs, on SQLite (which
+/// Link an indicator (found or created, with its weak-link keys) to an incident with its
+/// context, and record the timeline event — with `touch`, also the incident's `updated_at` —
+/// in one round trip instead of five: on PostgreSQL one statement of data-modifying CTEs, on SQLite (which
 /// has none) the same steps as one multi-statement query, each finding the indicator by its
 /// unique (kind, value). An incident that does not exist makes every step a no-op and the
 /// result say so, and the caller's transaction is rolled back.
-async fn link_in_folded(
+async fn link_in(
     tx: &mut Tx<'_>,
     actor: &Actor,
     incident: IncidentId,
@@ -233,7 +200,7 @@ impl Store {
         }
         let mut ids = Vec::with_capacity(items.len());
         for (i, (ind, ctx)) in items.iter().enumerate() {
-            ids.push(link_in_folded(&mut tx, actor, incident, ind, ctx, i == 0).await?);
+            ids.push(link_in(&mut tx, actor, incident, ind, ctx, i == 0).await?);
         }
         tx.audit(
             actor,
@@ -401,7 +368,7 @@ impl Store {
                 kind: kind(&r, "kind")?,
                 value: r.try_get("value")?,
             };
-            link_in(&mut tx, actor, incident, &ind, ctx).await?;
+            link_in(&mut tx, actor, incident, &ind, ctx, false).await?;
             sqlx::query("UPDATE report_indicators SET status = 'accepted' WHERE report_id = $1 AND indicator_id = $2")
                 .bind(report.0)
                 .bind(id.0)
